@@ -1,0 +1,118 @@
+//! The `isac-host` command line.
+
+mod bench;
+mod inspect;
+mod test;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::runtime::{Plugin, PolicyRuntime, RuntimeLimits};
+
+/// Exit status when a plugin or fixture cannot even be loaded.
+pub const EXIT_UNUSABLE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "isac-host",
+    version,
+    about = "A WebAssembly plugin host for threat-sharing policies"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Inspect, test and benchmark policy plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum PluginCommand {
+    /// Show a plugin's contract version, imports, exports, size and sha256.
+    Inspect {
+        /// The plugin (.wasm component).
+        file: PathBuf,
+    },
+    /// Run fixtures through the real runtime: exit 0 all pass, 1 any fails, 2 unusable input.
+    Test {
+        file: PathBuf,
+        /// Directory of fixture files (*.yaml, *.yml, *.json).
+        #[arg(long)]
+        fixtures: PathBuf,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Time each stage of an evaluation over the fixtures (min, median, p99).
+    Bench {
+        file: PathBuf,
+        #[arg(long)]
+        fixtures: PathBuf,
+        /// Evaluations per fixture.
+        #[arg(long, default_value_t = 500)]
+        iterations: u32,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+}
+
+/// The sandbox limits, settable for every command that runs a plugin.
+#[derive(Debug, Args)]
+struct LimitArgs {
+    /// Memory a plugin instance may use, in MiB.
+    #[arg(long, default_value_t = 64)]
+    memory_mib: usize,
+    /// Time one plugin call may take, in milliseconds.
+    #[arg(long, default_value_t = 100)]
+    deadline_ms: u64,
+    /// Size of one call's answer, in KiB.
+    #[arg(long, default_value_t = 1024)]
+    output_kib: usize,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> RuntimeLimits {
+        RuntimeLimits {
+            memory_bytes: self.memory_mib << 20,
+            deadline: Duration::from_millis(self.deadline_ms),
+            output_bytes: self.output_kib << 10,
+            ..RuntimeLimits::default()
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Plugin(PluginCommand::Inspect { file }) => inspect::run(&file),
+        Command::Plugin(PluginCommand::Test {
+            file,
+            fixtures,
+            limits,
+        }) => test::run(&file, &fixtures, limits.limits()),
+        Command::Plugin(PluginCommand::Bench {
+            file,
+            fixtures,
+            iterations,
+            limits,
+        }) => bench::run(&file, &fixtures, iterations, limits.limits()),
+    }
+}
+
+/// Reads and loads a plugin file, or says why not (naming the file).
+fn load_plugin(runtime: &PolicyRuntime, file: &Path) -> Result<Arc<Plugin>, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    runtime
+        .load(&bytes)
+        .map_err(|e| format!("{}: {}", file.display(), e.fault))
+}
+
+fn new_runtime(limits: RuntimeLimits) -> Result<PolicyRuntime, String> {
+    PolicyRuntime::new(limits).map_err(|e| e.to_string())
+}

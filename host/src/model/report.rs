@@ -1,0 +1,62 @@
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{Confidence, IndicatorKind, MemberId, OrganisationId, Tlp};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub kind: IndicatorKind,
+    pub value: String,
+}
+
+/// A report as a plugin sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    pub id: String,
+    pub community: String,
+    pub submitter: MemberId,
+    pub submitter_organisation: OrganisationId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub submitted_at: OffsetDateTime,
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    pub tlp: Tlp,
+    pub confidence: Confidence,
+    #[serde(default)]
+    pub indicators: Vec<Indicator>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub victim: Option<String>,
+    #[serde(default)]
+    pub named_recipients: Vec<MemberId>,
+    #[serde(default)]
+    pub provenance: Vec<String>,
+}
+
+/// An existing case (attack campaign) offered to `correlate`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSummary {
+    pub id: String,
+    pub title: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub opened_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_report_at: OffsetDateTime,
+    pub report_count: u32,
+    pub confidence: Confidence,
+    #[serde(default)]
+    pub shared_fingerprints: Vec<String>,
+}
+
+/// Which case a report joins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Correlation {
+    Join(String),
+    NewCase(String),
+}

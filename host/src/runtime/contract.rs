@@ -1,0 +1,107 @@
+//! Reads a component's imports and exports without compiling it, and decides
+//! whether it implements a contract version this host supports.
+
+use semver::Version;
+use wasmtime::wasmparser::{Encoding, Parser, Payload};
+
+use super::Fault;
+
+/// The interface every policy plugin exports; its version is the contract version.
+pub const POLICY_INTERFACE: &str = "isac:policy/policy";
+
+/// Contract versions this host can run, as `(major, minor)`: any patch of them.
+/// A later minor of a 0.x contract is a different contract under semver.
+pub const SUPPORTED: &[(u64, u64)] = &[(0, 1)];
+
+/// What `isac-host plugin inspect` shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComponentInfo {
+    /// `isac:policy` and the version the component implements.
+    pub package: String,
+    pub version: Version,
+    pub imports: Vec<String>,
+    pub exports: Vec<String>,
+}
+
+/// The supported versions, for messages: `isac:policy@0.1.x`.
+pub fn supported_list() -> String {
+    SUPPORTED
+        .iter()
+        .map(|(major, minor)| format!("isac:policy@{major}.{minor}.x"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads the component's top-level imports and exports and checks its contract.
+pub fn inspect(bytes: &[u8]) -> Result<ComponentInfo, Fault> {
+    let (imports, exports) = top_level_names(bytes)?;
+    let policy = exports
+        .iter()
+        .find_map(|name| name.strip_prefix(POLICY_INTERFACE).map(|rest| (name, rest)))
+        .ok_or_else(|| {
+            Fault::UnsupportedContract(format!(
+                "exports no {POLICY_INTERFACE} interface (it exports: {}); this host supports {}",
+                if exports.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    exports.join(", ")
+                },
+                supported_list()
+            ))
+        })?;
+    let (name, rest) = policy;
+    let version = rest
+        .strip_prefix('@')
+        .and_then(|v| Version::parse(v).ok())
+        .ok_or_else(|| {
+            Fault::UnsupportedContract(format!("exports {name} without a valid version"))
+        })?;
+    if !SUPPORTED
+        .iter()
+        .any(|&(major, minor)| version.major == major && version.minor == minor)
+    {
+        return Err(Fault::UnsupportedContract(format!(
+            "implements isac:policy@{version}; this host supports {}",
+            supported_list()
+        )));
+    }
+    Ok(ComponentInfo {
+        package: "isac:policy".into(),
+        version,
+        imports,
+        exports,
+    })
+}
+
+/// Names imported and exported by the outermost component (not nested ones).
+fn top_level_names(bytes: &[u8]) -> Result<(Vec<String>, Vec<String>), Fault> {
+    let mut imports = Vec::new();
+    let mut exports = Vec::new();
+    let mut depth = 0usize;
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(|e| Fault::NotWasm(e.to_string()))?;
+        match payload {
+            Payload::Version { encoding, .. } => {
+                if depth == 0 && encoding == Encoding::Module {
+                    return Err(Fault::CoreModule);
+                }
+                depth += 1;
+            }
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::ComponentImportSection(section) if depth == 1 => {
+                for import in section {
+                    let import = import.map_err(|e| Fault::NotWasm(e.to_string()))?;
+                    imports.push(import.name.name.to_string());
+                }
+            }
+            Payload::ComponentExportSection(section) if depth == 1 => {
+                for export in section {
+                    let export = export.map_err(|e| Fault::NotWasm(e.to_string()))?;
+                    exports.push(export.name.name.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((imports, exports))
+}

@@ -1,0 +1,73 @@
+//! Every way a plugin can fail, named by the plugin's digest and the stage it
+//! failed in. The host turns each into a quarantine, never a crash.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::Digest;
+
+/// The step of a plugin's life in which a fault happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    Load,
+    Compile,
+    Instantiate,
+    ValidateSettings,
+    Fingerprints,
+    Correlate,
+    Route,
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Stage::Load => "load",
+            Stage::Compile => "compile",
+            Stage::Instantiate => "instantiate",
+            Stage::ValidateSettings => "validate-settings",
+            Stage::Fingerprints => "fingerprints",
+            Stage::Correlate => "correlate",
+            Stage::Route => "route",
+        })
+    }
+}
+
+/// What went wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Fault {
+    #[error("not a WebAssembly file: {0}")]
+    NotWasm(String),
+    #[error("a core WebAssembly module, not a component: build the plugin for wasm32-wasip2")]
+    CoreModule,
+    #[error("{0}")]
+    UnsupportedContract(String),
+    #[error("does not compile: {0}")]
+    Compile(String),
+    #[error("cannot be instantiated: {0}")]
+    Instantiate(String),
+    #[error("exceeded its deadline of {} ms", .0.as_millis())]
+    Deadline(Duration),
+    #[error("tried to grow its memory to {requested} bytes, past the cap of {limit} bytes")]
+    MemoryCap { requested: usize, limit: usize },
+    #[error("overflowed its stack")]
+    StackOverflow,
+    #[error("panicked: {0}")]
+    Panic(String),
+    #[error("trapped: {0}")]
+    Trap(String),
+    #[error("returned {size} bytes, past the output cap of {limit} bytes")]
+    OutputTooLarge { size: usize, limit: usize },
+    #[error("returned an invalid answer: {0}")]
+    InvalidOutput(String),
+    #[error("refused: {0}")]
+    Refused(String),
+}
+
+/// A plugin fault, with the plugin and stage it happened in.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("plugin {digest} failed in {stage}: {fault}")]
+pub struct PluginError {
+    pub digest: Digest,
+    pub stage: Stage,
+    pub fault: Fault,
+}

@@ -1,0 +1,134 @@
+//! The sandboxed plugin runtime: one wasmtime engine, plugins compiled once per
+//! digest and pre-linked once, a fresh store per evaluation with a memory cap, an
+//! epoch deadline and an output cap, and WASI linked with no capabilities.
+
+mod bindings;
+mod captured;
+pub mod contract;
+mod decision;
+mod digest;
+mod error;
+mod limits;
+mod log;
+pub mod output;
+mod plugin;
+mod sandbox;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+pub use contract::ComponentInfo;
+pub use decision::{Decision, DecisionInput, DecisionRun, NEW_CASE_ID, case_for_route, decide};
+pub use digest::Digest;
+pub use error::{Fault, PluginError, Stage};
+pub use limits::RuntimeLimits;
+pub use log::{EvaluationLog, LogLevel, LogLine};
+pub use plugin::{Evaluation, Plugin, PolicyContext, StageTimes};
+
+use sandbox::SandboxState;
+
+/// How often the engine's epoch advances; deadlines are counted in these ticks.
+pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(5);
+
+/// The runtime could not be set up at all (a host problem, not a plugin's).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up the plugin runtime: {0}")]
+pub struct RuntimeSetupError(String);
+
+/// Loads plugins and hands out evaluations. Cheap to share behind an `Arc`.
+pub struct PolicyRuntime {
+    engine: Engine,
+    linker: Linker<SandboxState>,
+    limits: RuntimeLimits,
+    loaded: Mutex<HashMap<Digest, Arc<Plugin>>>,
+}
+
+impl PolicyRuntime {
+    pub fn new(limits: RuntimeLimits) -> Result<PolicyRuntime, RuntimeSetupError> {
+        let setup = |e: wasmtime::Error| RuntimeSetupError(format!("{e:#}"));
+        let mut pool = PoolingAllocationConfig::new();
+        // Slots are reused across evaluations: instantiation stays in the tens of
+        // microseconds instead of mapping fresh memory for every report.
+        let instances = limits.concurrent_instances;
+        pool.total_component_instances(instances)
+            .total_core_instances(instances * 8)
+            .max_core_instances_per_component(16)
+            .total_memories(instances * 2)
+            .max_memories_per_component(2)
+            .total_tables(instances * 4)
+            .max_tables_per_component(8)
+            .max_memory_size(limits.memory_bytes);
+        let mut config = Config::new();
+        config
+            .wasm_component_model(true)
+            .epoch_interruption(true)
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let engine = Engine::new(&config).map_err(setup)?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(setup)?;
+        bindings::SharingPolicy::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)
+            .map_err(setup)?;
+        start_epoch_ticker(&engine);
+        Ok(PolicyRuntime {
+            engine,
+            linker,
+            limits,
+            loaded: Mutex::default(),
+        })
+    }
+
+    pub fn limits(&self) -> RuntimeLimits {
+        self.limits
+    }
+
+    /// Checks, compiles and links a plugin, once per digest: loading the same bytes
+    /// again returns the plugin already loaded.
+    pub fn load(&self, bytes: &[u8]) -> Result<Arc<Plugin>, PluginError> {
+        let digest = Digest::of(bytes);
+        if let Some(plugin) = self
+            .loaded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&digest)
+        {
+            return Ok(plugin.clone());
+        }
+        let fail = |stage, fault| PluginError {
+            digest,
+            stage,
+            fault,
+        };
+        let info = contract::inspect(bytes).map_err(|fault| fail(Stage::Load, fault))?;
+        let component = Component::new(&self.engine, bytes)
+            .map_err(|e| fail(Stage::Compile, Fault::Compile(format!("{e:#}"))))?;
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| fail(Stage::Instantiate, Fault::Instantiate(format!("{e:#}"))))?;
+        let plugin = Arc::new(Plugin::new(digest, info, bytes.len(), pre, self.limits)?);
+        self.loaded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(digest, plugin.clone());
+        Ok(plugin)
+    }
+}
+
+/// Advances the epoch every [`EPOCH_TICK`] until the engine is dropped.
+fn start_epoch_ticker(engine: &Engine) {
+    let engine = engine.weak();
+    std::thread::Builder::new()
+        .name("isac-epoch-ticker".into())
+        .spawn(move || {
+            while let Some(engine) = engine.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })
+        .expect("the OS can start a thread");
+}

@@ -1,0 +1,166 @@
+//! Checks on what a plugin answers, before the host acts on it: size, and that
+//! every reference points at something real. A plugin may narrow, never widen.
+
+use std::collections::{HashMap, HashSet};
+
+use super::Fault;
+use crate::model::{
+    CaseSummary, Correlation, Member, MemberId, Redaction, Report, ReportField, Routing,
+};
+
+/// The longest delay a plugin may set: beyond it a delivery is as good as lost.
+pub const MAX_DELAY_SECONDS: u32 = 30 * 24 * 3600;
+
+/// Bytes charged per list item on top of its strings, roughly its in-memory size.
+const ITEM_BYTES: usize = 16;
+
+fn within(size: usize, limit: usize) -> Result<(), Fault> {
+    if size > limit {
+        return Err(Fault::OutputTooLarge { size, limit });
+    }
+    Ok(())
+}
+
+fn invalid(message: String) -> Fault {
+    Fault::InvalidOutput(message)
+}
+
+pub fn check_fingerprints(keys: &[String], limit: usize) -> Result<(), Fault> {
+    within(keys.iter().map(|k| k.len() + ITEM_BYTES).sum(), limit)?;
+    if let Some(index) = keys.iter().position(|k| k.trim().is_empty()) {
+        return Err(invalid(format!("fingerprint {index} is empty")));
+    }
+    Ok(())
+}
+
+pub fn check_correlation(
+    correlation: &Correlation,
+    candidates: &[CaseSummary],
+    limit: usize,
+) -> Result<(), Fault> {
+    match correlation {
+        Correlation::Join(id) => {
+            within(id.len(), limit)?;
+            if !candidates.iter().any(|c| c.id == *id) {
+                return Err(invalid(format!(
+                    "joins case {id:?}, which is not one of the candidates"
+                )));
+            }
+        }
+        Correlation::NewCase(title) => {
+            within(title.len(), limit)?;
+            if title.trim().is_empty() {
+                return Err(invalid("opens a new case with an empty title".into()));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn redactions_size(ops: &[Redaction]) -> usize {
+    ops.len() * ITEM_BYTES
+}
+
+pub fn check_routing(
+    routing: &Routing,
+    report: &Report,
+    audience: &[Member],
+    limit: usize,
+) -> Result<(), Fault> {
+    let size = routing
+        .groups
+        .iter()
+        .map(|g| ITEM_BYTES + g.recipients.len() * 8 + redactions_size(&g.redactions))
+        .chain(
+            routing
+                .forwards
+                .iter()
+                .map(|f| ITEM_BYTES + f.community.len() + redactions_size(&f.redactions)),
+        )
+        .sum();
+    within(size, limit)?;
+
+    let allowed: HashSet<MemberId> = audience.iter().map(|m| m.id).collect();
+    let mut placed: HashMap<MemberId, usize> = HashMap::new();
+    for (index, group) in routing.groups.iter().enumerate() {
+        for &member in &group.recipients {
+            if !allowed.contains(&member) {
+                return Err(invalid(format!(
+                    "group {index} delivers to member {member}, who is not in the audience"
+                )));
+            }
+            if let Some(first) = placed.insert(member, index) {
+                return Err(invalid(format!(
+                    "member {member} is in groups {first} and {index}; a member gets one view"
+                )));
+            }
+        }
+        if group.delay_seconds > MAX_DELAY_SECONDS {
+            return Err(invalid(format!(
+                "group {index} delays delivery by {} s, more than the {MAX_DELAY_SECONDS} s allowed",
+                group.delay_seconds
+            )));
+        }
+        for op in &group.redactions {
+            check_redaction(op, report).map_err(|e| invalid(format!("group {index}: {e}")))?;
+        }
+    }
+    for (index, forward) in routing.forwards.iter().enumerate() {
+        if forward.community.trim().is_empty() || forward.community == report.community {
+            return Err(invalid(format!(
+                "forward {index} targets {:?}; a forward must name another community",
+                forward.community
+            )));
+        }
+        for op in &forward.redactions {
+            check_redaction(op, report).map_err(|e| invalid(format!("forward {index}: {e}")))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether one operation fits the report: indexes in range, spans on character
+/// boundaries of a text field that exists, TLP only raised.
+pub fn check_redaction(op: &Redaction, report: &Report) -> Result<(), String> {
+    match op {
+        Redaction::DropIndicator(index) => {
+            if *index as usize >= report.indicators.len() {
+                return Err(format!(
+                    "drop_indicator({index}) but the report has {} indicator(s)",
+                    report.indicators.len()
+                ));
+            }
+        }
+        Redaction::MaskSpan(span) => {
+            let text = match span.field {
+                ReportField::Title => Some(report.title.as_str()),
+                ReportField::Body => Some(report.body.as_str()),
+                ReportField::Victim => report.victim.as_deref(),
+                ReportField::Tags => return Err("mask_span on tags; use drop_field".into()),
+            }
+            .ok_or_else(|| "mask_span on victim but the report names no victim".to_string())?;
+            let (start, end) = (span.start as usize, span.end as usize);
+            if start > end
+                || end > text.len()
+                || !text.is_char_boundary(start)
+                || !text.is_char_boundary(end)
+            {
+                return Err(format!(
+                    "mask_span {start}..{end} of {:?} is not a range of character boundaries within its {} bytes",
+                    span.field,
+                    text.len()
+                ));
+            }
+        }
+        Redaction::DropField(_) => {}
+        Redaction::RaiseTlp(tlp) => {
+            if *tlp < report.tlp {
+                return Err(format!(
+                    "raise_tlp({tlp:?}) would lower the report's {:?}",
+                    report.tlp
+                ));
+            }
+        }
+    }
+    Ok(())
+}

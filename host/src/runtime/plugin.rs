@@ -1,0 +1,304 @@
+//! A loaded plugin (compiled once, pre-linked) and one evaluation of it on a
+//! fresh instance.
+
+use std::time::Instant;
+
+use time::OffsetDateTime;
+use wasmtime::component::InstancePre;
+use wasmtime::{Engine, Store, Trap};
+
+use super::bindings::isac::policy::types as wit;
+use super::bindings::{SharingPolicy, SharingPolicyPre};
+use super::contract::ComponentInfo;
+use super::log::EvaluationLog;
+use super::sandbox::{MemoryCapExceeded, SandboxState};
+use super::{Digest, EPOCH_TICK, Fault, PluginError, RuntimeLimits, Stage, output};
+use crate::model::{CaseSummary, Correlation, Member, Report, Routing};
+
+/// What every call receives besides its own arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyContext {
+    pub community: String,
+    /// The community's settings for this plugin, as JSON.
+    pub settings: String,
+    pub now: OffsetDateTime,
+}
+
+/// A plugin ready to evaluate: compiled and linked once, instantiated per evaluation.
+pub struct Plugin {
+    digest: Digest,
+    info: ComponentInfo,
+    size: usize,
+    pre: SharingPolicyPre<SandboxState>,
+    engine: Engine,
+    limits: RuntimeLimits,
+}
+
+impl std::fmt::Debug for Plugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plugin")
+            .field("digest", &self.digest)
+            .field("info", &self.info)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Plugin {
+    pub(crate) fn new(
+        digest: Digest,
+        info: ComponentInfo,
+        size: usize,
+        pre: InstancePre<SandboxState>,
+        limits: RuntimeLimits,
+    ) -> Result<Plugin, PluginError> {
+        let engine = pre.component().engine().clone();
+        let pre = SharingPolicyPre::new(pre).map_err(|e| PluginError {
+            digest,
+            stage: Stage::Instantiate,
+            fault: Fault::UnsupportedContract(format!(
+                "its exports do not match isac:policy@0.1: {e}"
+            )),
+        })?;
+        Ok(Plugin {
+            digest,
+            info,
+            size,
+            pre,
+            engine,
+            limits,
+        })
+    }
+
+    pub fn digest(&self) -> Digest {
+        self.digest
+    }
+
+    pub fn info(&self) -> &ComponentInfo {
+        &self.info
+    }
+
+    /// Size of the component in bytes.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// A fresh instance for one report: the context and report are fixed for its
+    /// three calls (fingerprints, correlate, route).
+    pub fn evaluation<'r>(
+        &self,
+        ctx: &PolicyContext,
+        report: &'r Report,
+    ) -> Result<Evaluation<'_, 'r>, PluginError> {
+        let sandbox = Sandbox::new(self, Stage::Instantiate)?;
+        Ok(Evaluation {
+            sandbox,
+            ctx: wit::Context {
+                community: ctx.community.clone(),
+                settings: ctx.settings.clone(),
+                now: ctx.now.unix_timestamp(),
+            },
+            wit_report: report.into(),
+            report,
+        })
+    }
+
+    /// Asks the plugin whether `settings` (JSON) are acceptable, on an instance of its own.
+    pub fn validate_settings(&self, settings: &str) -> Result<(), PluginError> {
+        let mut sandbox = Sandbox::new(self, Stage::ValidateSettings)?;
+        sandbox.call(Stage::ValidateSettings, |policy, store| {
+            policy
+                .isac_policy_policy()
+                .call_validate_settings(store, settings)
+        })
+    }
+}
+
+/// One fresh store and instance, with the deadline re-armed before every call.
+struct Sandbox<'p> {
+    plugin: &'p Plugin,
+    store: Store<SandboxState>,
+    policy: SharingPolicy,
+}
+
+impl<'p> Sandbox<'p> {
+    fn new(plugin: &'p Plugin, stage: Stage) -> Result<Self, PluginError> {
+        let limits = plugin.limits;
+        let mut store = Store::new(
+            &plugin.engine,
+            SandboxState::new(limits.memory_bytes, limits.log_bytes),
+        );
+        store.limiter(|state| state.limiter());
+        store.epoch_deadline_trap();
+        store.set_epoch_deadline(deadline_ticks(&limits));
+        let policy = plugin.pre.instantiate(&mut store).map_err(|e| {
+            let fault = match classify(&e, &store, &limits) {
+                Fault::Trap(message) => Fault::Instantiate(message),
+                other => other,
+            };
+            PluginError {
+                digest: plugin.digest,
+                stage,
+                fault,
+            }
+        })?;
+        Ok(Sandbox {
+            plugin,
+            store,
+            policy,
+        })
+    }
+
+    fn call<R>(
+        &mut self,
+        stage: Stage,
+        f: impl FnOnce(&SharingPolicy, &mut Store<SandboxState>) -> wasmtime::Result<Result<R, String>>,
+    ) -> Result<R, PluginError> {
+        self.store
+            .set_epoch_deadline(deadline_ticks(&self.plugin.limits));
+        let fault = match f(&self.policy, &mut self.store) {
+            Ok(Ok(answer)) => return Ok(answer),
+            Ok(Err(message)) => Fault::Refused(message),
+            Err(error) => classify(&error, &self.store, &self.plugin.limits),
+        };
+        Err(PluginError {
+            digest: self.plugin.digest,
+            stage,
+            fault,
+        })
+    }
+
+    fn check(&self, stage: Stage, result: Result<(), Fault>) -> Result<(), PluginError> {
+        result.map_err(|fault| PluginError {
+            digest: self.plugin.digest,
+            stage,
+            fault,
+        })
+    }
+}
+
+fn deadline_ticks(limits: &RuntimeLimits) -> u64 {
+    (limits.deadline.as_nanos().div_ceil(EPOCH_TICK.as_nanos())).max(1) as u64
+}
+
+/// Names what went wrong from wasmtime's error and what the plugin wrote to stderr.
+fn classify(error: &wasmtime::Error, store: &Store<SandboxState>, limits: &RuntimeLimits) -> Fault {
+    if let Some(cap) = error
+        .chain()
+        .find_map(|e| e.downcast_ref::<MemoryCapExceeded>())
+    {
+        return Fault::MemoryCap {
+            requested: cap.requested,
+            limit: cap.limit,
+        };
+    }
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => Fault::Deadline(limits.deadline),
+        Some(Trap::StackOverflow) => Fault::StackOverflow,
+        Some(Trap::UnreachableCodeReached) => {
+            Fault::Panic(panic_message(&store.data().log.stderr.text()))
+        }
+        Some(trap) => Fault::Trap(trap.to_string()),
+        None => Fault::Trap(format!("{error:#}")),
+    }
+}
+
+/// Rust guests print `panicked at <place>:\n<message>` to stderr before trapping.
+fn panic_message(stderr: &str) -> String {
+    let mut lines = stderr
+        .lines()
+        .skip_while(|line| !line.contains("panicked at"));
+    match (lines.next(), lines.next()) {
+        (Some(_), Some(message)) => message.trim().to_string(),
+        _ => "unreachable code reached (no panic message on stderr)".into(),
+    }
+}
+
+/// One report's evaluation: fresh instance, then up to three calls in order.
+/// Stop at the first error: a faulted instance is not entered again.
+pub struct Evaluation<'p, 'r> {
+    sandbox: Sandbox<'p>,
+    ctx: wit::Context,
+    wit_report: wit::Report,
+    report: &'r Report,
+}
+
+impl Evaluation<'_, '_> {
+    pub fn fingerprints(&mut self) -> Result<Vec<String>, PluginError> {
+        let (ctx, report) = (&self.ctx, &self.wit_report);
+        let keys = self.sandbox.call(Stage::Fingerprints, |policy, store| {
+            policy
+                .isac_policy_policy()
+                .call_fingerprints(store, ctx, report)
+        })?;
+        let limit = self.sandbox.plugin.limits.output_bytes;
+        self.sandbox.check(
+            Stage::Fingerprints,
+            output::check_fingerprints(&keys, limit),
+        )?;
+        Ok(keys)
+    }
+
+    pub fn correlate(&mut self, candidates: &[CaseSummary]) -> Result<Correlation, PluginError> {
+        let wit_candidates: Vec<wit::CaseSummary> = candidates.iter().map(Into::into).collect();
+        let (ctx, report) = (&self.ctx, &self.wit_report);
+        let correlation: Correlation = self
+            .sandbox
+            .call(Stage::Correlate, |policy, store| {
+                policy
+                    .isac_policy_policy()
+                    .call_correlate(store, ctx, report, &wit_candidates)
+            })?
+            .into();
+        let limit = self.sandbox.plugin.limits.output_bytes;
+        self.sandbox.check(
+            Stage::Correlate,
+            output::check_correlation(&correlation, candidates, limit),
+        )?;
+        Ok(correlation)
+    }
+
+    pub fn route(
+        &mut self,
+        case: &CaseSummary,
+        audience: &[Member],
+    ) -> Result<Routing, PluginError> {
+        let wit_case = wit::CaseSummary::from(case);
+        let wit_audience: Vec<wit::Member> = audience.iter().map(Into::into).collect();
+        let (ctx, report) = (&self.ctx, &self.wit_report);
+        let routing: Routing = self
+            .sandbox
+            .call(Stage::Route, |policy, store| {
+                policy
+                    .isac_policy_policy()
+                    .call_route(store, ctx, report, &wit_case, &wit_audience)
+            })?
+            .into();
+        let limit = self.sandbox.plugin.limits.output_bytes;
+        self.sandbox.check(
+            Stage::Route,
+            output::check_routing(&routing, self.report, audience, limit),
+        )?;
+        Ok(routing)
+    }
+
+    /// What the plugin logged and printed so far.
+    pub fn log(&self) -> EvaluationLog {
+        self.sandbox.store.data().log.finish()
+    }
+}
+
+/// Wall-clock time of each step of one [`decide`](super::decide) run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StageTimes {
+    pub instantiate: std::time::Duration,
+    pub fingerprints: std::time::Duration,
+    pub correlate: std::time::Duration,
+    pub route: std::time::Duration,
+}
+
+pub(crate) fn timed<T>(slot: &mut std::time::Duration, f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let value = f();
+    *slot = start.elapsed();
+    value
+}

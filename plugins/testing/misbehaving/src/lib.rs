@@ -1,0 +1,150 @@
+//! A plugin that misbehaves on purpose, to prove the host contains it. Its settings
+//! pick the fault and the call it happens in, e.g. `{"fault": "loop", "stage": "route"}`.
+//! Every call not named by `stage` behaves (joins nothing, routes to nobody).
+
+use std::hint::black_box;
+
+use isac_policy_sdk::{
+    CaseSummary, Correlation, Ctx, Member, Policy, Redaction, Report, Routing, RoutingBuilder,
+    export_policy,
+};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fault {
+    /// Behave.
+    None,
+    /// Spin forever (the host's epoch deadline must stop it).
+    Loop,
+    /// Allocate until memory runs out (the host's memory cap must stop it).
+    Allocate,
+    /// Panic (a trap).
+    Panic,
+    /// Recurse without end (stack overflow).
+    Recursion,
+    /// Return far more data than the host accepts.
+    OversizedOutput,
+    /// Return a structurally wrong answer: an empty fingerprint, a case that was not
+    /// a candidate, or a redaction of an indicator that does not exist.
+    InvalidOutput,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stage {
+    ValidateSettings,
+    Fingerprints,
+    Correlate,
+    Route,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub fault: Fault,
+    pub stage: Stage,
+}
+
+/// Runs the faults that look the same in every stage; returns only for the others.
+fn misbehave(fault: Fault) {
+    match fault {
+        Fault::Loop => {
+            let mut spins = 0u64;
+            loop {
+                spins = black_box(spins.wrapping_add(1));
+            }
+        }
+        Fault::Allocate => {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(black_box(vec![1u8; 1 << 20]));
+            }
+        }
+        Fault::Panic => panic!("misbehaving plugin panics on purpose"),
+        Fault::Recursion => {
+            black_box(recurse(black_box(0)));
+        }
+        Fault::None | Fault::OversizedOutput | Fault::InvalidOutput => {}
+    }
+}
+
+// Recursing without a base case is the point: the host must survive the stack
+// overflow. Only scalars, so frames live on the wasm stack, not in linear memory.
+#[allow(unconditional_recursion)]
+fn recurse(depth: u64) -> u64 {
+    recurse(black_box(depth + 1)).wrapping_mul(black_box(depth))
+}
+
+fn active(ctx: &Ctx<Settings>, stage: Stage) -> Fault {
+    if ctx.settings.stage == stage {
+        ctx.settings.fault
+    } else {
+        Fault::None
+    }
+}
+
+pub struct Misbehaving;
+
+impl Policy for Misbehaving {
+    type Settings = Settings;
+
+    fn check_settings(settings: &Settings) -> Result<(), String> {
+        if settings.stage == Stage::ValidateSettings {
+            misbehave(settings.fault);
+        }
+        Ok(())
+    }
+
+    fn fingerprints(ctx: &Ctx<Settings>, _: &Report) -> Result<Vec<String>, String> {
+        let fault = active(ctx, Stage::Fingerprints);
+        misbehave(fault);
+        Ok(match fault {
+            Fault::OversizedOutput => (0..50_000)
+                .map(|i| format!("domain:{i:0>64}.example"))
+                .collect(),
+            Fault::InvalidOutput => vec![String::new()],
+            _ => Vec::new(),
+        })
+    }
+
+    fn correlate(
+        ctx: &Ctx<Settings>,
+        report: &Report,
+        _: &[CaseSummary],
+    ) -> Result<Correlation, String> {
+        let fault = active(ctx, Stage::Correlate);
+        misbehave(fault);
+        Ok(match fault {
+            Fault::OversizedOutput => Correlation::NewCase("x".repeat(4 << 20)),
+            Fault::InvalidOutput => Correlation::Join("no-such-case".into()),
+            _ => Correlation::NewCase(report.title.clone()),
+        })
+    }
+
+    fn route(
+        ctx: &Ctx<Settings>,
+        report: &Report,
+        _: &CaseSummary,
+        audience: &[Member],
+    ) -> Result<Routing, String> {
+        let fault = active(ctx, Stage::Route);
+        misbehave(fault);
+        let mut routing = RoutingBuilder::new();
+        match fault {
+            Fault::OversizedOutput => {
+                routing.forward("elsewhere", vec![Redaction::DropIndicator(0); 200_000]);
+            }
+            Fault::InvalidOutput => {
+                let missing = report.indicators.len() as u32 + 7;
+                for member in audience {
+                    routing.deliver(member.id, &[Redaction::DropIndicator(missing)], 0);
+                }
+            }
+            _ => {}
+        }
+        Ok(routing.build())
+    }
+}
+
+export_policy!(Misbehaving);

@@ -10,6 +10,9 @@ use std::{env, fs};
 const TARGET: &str = "wasm32-wasip2";
 const PROFILE: &str = "wasm-plugin";
 
+/// How many of [`PLUGINS`] are reference policies (the rest are test-only).
+const REFERENCE_COUNT: usize = 3;
+
 /// (package, constant name). Reference plugins first, then test-only ones.
 const PLUGINS: &[(&str, &str)] = &[
     ("baseline", "BASELINE"),
@@ -68,6 +71,15 @@ fn main() {
             file.display().to_string()
         ));
     }
+    constants.push_str("/// The reference policies' bytes, by name, for embedding in the host.\npub static REFERENCE_PLUGINS: &[(&str, &[u8])] = &[\n");
+    for (package, _) in &PLUGINS[..REFERENCE_COUNT] {
+        let file = built.join(format!("{}.wasm", package.replace('-', "_")));
+        constants.push_str(&format!(
+            "    ({package:?}, include_bytes!({:?})),\n",
+            file.display().to_string()
+        ));
+    }
+    constants.push_str("];\n");
     fs::write(out_dir.join("artifacts.rs"), constants).expect("OUT_DIR is writable");
 }
 

@@ -1,15 +1,15 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::EXIT_UNUSABLE;
+use super::{EXIT_UNUSABLE, read_plugin};
 use crate::runtime::{Digest, contract};
 
 /// Prints what a plugin is without running it.
 pub fn run(file: &Path) -> ExitCode {
-    let bytes = match std::fs::read(file) {
+    let bytes = match read_plugin(file) {
         Ok(bytes) => bytes,
-        Err(e) => {
-            eprintln!("error: {}: cannot read: {e}", file.display());
+        Err(message) => {
+            eprintln!("error: {message}");
             return ExitCode::from(EXIT_UNUSABLE);
         }
     };

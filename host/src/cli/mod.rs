@@ -38,11 +38,12 @@ enum Command {
 enum PluginCommand {
     /// Show a plugin's contract version, imports, exports, size and sha256.
     Inspect {
-        /// The plugin (.wasm component).
+        /// The plugin: a .wasm component, or the name of a built-in reference plugin.
         file: PathBuf,
     },
     /// Run fixtures through the real runtime: exit 0 all pass, 1 any fails, 2 unusable input.
     Test {
+        /// The plugin: a .wasm component, or the name of a built-in reference plugin.
         file: PathBuf,
         /// Directory of fixture files (*.yaml, *.yml, *.json).
         #[arg(long)]
@@ -52,6 +53,7 @@ enum PluginCommand {
     },
     /// Time each stage of an evaluation over the fixtures (min, median, p99).
     Bench {
+        /// The plugin: a .wasm component, or the name of a built-in reference plugin.
         file: PathBuf,
         #[arg(long)]
         fixtures: PathBuf,
@@ -105,9 +107,28 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Reads and loads a plugin file, or says why not (naming the file).
+/// A plugin's bytes: the file at `file`, or, when there is none, the reference
+/// plugin of that name built into this binary (`baseline`, `financials`, `give-and-take`).
+fn read_plugin(file: &Path) -> Result<Vec<u8>, String> {
+    let error = match std::fs::read(file) {
+        Ok(bytes) => return Ok(bytes),
+        Err(error) => error,
+    };
+    let builtin = isac_plugin_artifacts::REFERENCE_PLUGINS;
+    if let Some((_, bytes)) = builtin.iter().find(|(name, _)| Path::new(name) == file) {
+        return Ok(bytes.to_vec());
+    }
+    let names: Vec<&str> = builtin.iter().map(|(name, _)| *name).collect();
+    Err(format!(
+        "{}: cannot read: {error} (nor is it a built-in plugin: {})",
+        file.display(),
+        names.join(", ")
+    ))
+}
+
+/// Reads and loads a plugin, or says why not (naming the file).
 fn load_plugin(runtime: &PolicyRuntime, file: &Path) -> Result<Arc<Plugin>, String> {
-    let bytes = std::fs::read(file).map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    let bytes = read_plugin(file)?;
     runtime
         .load(&bytes)
         .map_err(|e| format!("{}: {}", file.display(), e.fault))

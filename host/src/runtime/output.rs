@@ -164,3 +164,116 @@ pub fn check_redaction(op: &Redaction, report: &Report) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DeliveryGroup, Forward, Span, Tlp};
+
+    fn report() -> Report {
+        serde_json::from_value(serde_json::json!({
+            "id": "r", "community": "council", "submitter": 1, "submitter_organisation": 1,
+            "submitted_at": "2026-01-01T00:00:00Z", "title": "Tokyo 東京", "tlp": "amber",
+            "confidence": "confirmed", "indicators": [{"kind": "domain", "value": "a.example"}]
+        }))
+        .expect("valid report")
+    }
+
+    fn audience() -> Vec<Member> {
+        serde_json::from_value(serde_json::json!([
+            {"id": 1, "organisation": 1, "organisation_kind": "other", "sector": "other"},
+            {"id": 2, "organisation": 2, "organisation_kind": "other", "sector": "other"}
+        ]))
+        .expect("valid audience")
+    }
+
+    fn group(
+        recipients: Vec<MemberId>,
+        redactions: Vec<Redaction>,
+        delay_seconds: u32,
+    ) -> DeliveryGroup {
+        DeliveryGroup {
+            recipients,
+            redactions,
+            delay_seconds,
+        }
+    }
+
+    fn check(groups: Vec<DeliveryGroup>, forwards: Vec<Forward>) -> Result<(), Fault> {
+        check_routing(
+            &Routing { groups, forwards },
+            &report(),
+            &audience(),
+            1 << 20,
+        )
+    }
+
+    #[test]
+    fn a_plugin_can_narrow_but_not_widen() {
+        assert_eq!(check(vec![group(vec![2], vec![], 0)], vec![]), Ok(()));
+        assert_eq!(
+            check(vec![group(vec![3], vec![], 0)], vec![]),
+            Err(invalid(
+                "group 0 delivers to member 3, who is not in the audience".into()
+            ))
+        );
+        assert_eq!(
+            check(
+                vec![group(vec![1], vec![], 0), group(vec![1], vec![], 60)],
+                vec![]
+            ),
+            Err(invalid(
+                "member 1 is in groups 0 and 1; a member gets one view".into()
+            ))
+        );
+        assert!(check(vec![group(vec![1], vec![], MAX_DELAY_SECONDS + 1)], vec![]).is_err());
+        let home = Forward {
+            community: "council".into(),
+            redactions: vec![],
+        };
+        assert!(check(vec![], vec![home]).is_err());
+    }
+
+    #[test]
+    fn redactions_must_fit_the_report() {
+        let r = report();
+        let mask = |field, start, end| Redaction::MaskSpan(Span { field, start, end });
+        assert_eq!(check_redaction(&Redaction::DropIndicator(0), &r), Ok(()));
+        assert!(check_redaction(&Redaction::DropIndicator(1), &r).is_err());
+        assert_eq!(
+            check_redaction(&mask(ReportField::Title, 6, 12), &r),
+            Ok(())
+        );
+        assert!(
+            check_redaction(&mask(ReportField::Title, 7, 12), &r).is_err(),
+            "inside a character"
+        );
+        assert!(
+            check_redaction(&mask(ReportField::Title, 0, 13), &r).is_err(),
+            "past the end"
+        );
+        assert!(
+            check_redaction(&mask(ReportField::Victim, 0, 0), &r).is_err(),
+            "no victim"
+        );
+        assert!(check_redaction(&mask(ReportField::Tags, 0, 0), &r).is_err());
+        assert_eq!(check_redaction(&Redaction::RaiseTlp(Tlp::Red), &r), Ok(()));
+        assert!(
+            check_redaction(&Redaction::RaiseTlp(Tlp::Green), &r).is_err(),
+            "lowering"
+        );
+    }
+
+    #[test]
+    fn answers_past_the_cap_are_too_large() {
+        let keys = vec!["k".repeat(100); 20];
+        assert_eq!(
+            check_fingerprints(&keys, 1000),
+            Err(Fault::OutputTooLarge {
+                size: 2320,
+                limit: 1000
+            })
+        );
+        assert_eq!(check_fingerprints(&keys, 4000), Ok(()));
+    }
+}

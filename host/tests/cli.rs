@@ -1,0 +1,236 @@
+//! The `isac-host plugin` commands, run as a process: exit codes and what they print.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use isac_plugin_artifacts::{BASELINE, FINANCIALS, FOREIGN_CONTRACT, GIVE_AND_TAKE};
+
+fn isac_host(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_isac-host"))
+        .args(args)
+        .output()
+        .expect("isac-host runs")
+}
+
+fn fixtures(plugin: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../plugins")
+        .join(plugin)
+        .join("fixtures")
+        .display()
+        .to_string()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn every_reference_plugin_passes_its_fixtures() {
+    for (wasm, name, count) in [
+        (BASELINE, "baseline", 7),
+        (FINANCIALS, "financials", 4),
+        (GIVE_AND_TAKE, "give-and-take", 3),
+    ] {
+        let out = isac_host(&["plugin", "test", wasm, "--fixtures", &fixtures(name)]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}:\n{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        assert!(
+            stdout(&out).ends_with(&format!("{count} passed, 0 failed\n")),
+            "{name}:\n{}",
+            stdout(&out)
+        );
+    }
+}
+
+/// A copy of the baseline fixtures in a temporary directory, to break on purpose.
+fn fixture_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(fixtures("baseline")).expect("fixtures exist") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, dir.path().join(path.file_name().expect("a file"))).expect("copied");
+    }
+    let path = dir.path().to_path_buf();
+    (dir, path)
+}
+
+#[test]
+fn reference_plugins_are_built_in_by_name() {
+    let out = isac_host(&[
+        "plugin",
+        "test",
+        "baseline",
+        "--fixtures",
+        &fixtures("baseline"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = isac_host(&["plugin", "inspect", "no-such-plugin"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("nor is it a built-in plugin: baseline, financials, give-and-take"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_wrong_expectation_fails_with_a_diff() {
+    let (_dir, path) = fixture_copy();
+    let file = path.join("03-window-setting.yaml");
+    let text = std::fs::read_to_string(&file).expect("readable");
+    std::fs::write(
+        &file,
+        text.replace("new_case: Scanner hitting VPN gateways", "join: case-3"),
+    )
+    .expect("writable");
+
+    let out = isac_host(&[
+        "plugin",
+        "test",
+        BASELINE,
+        "--fixtures",
+        &path.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("FAIL 03-window-setting"), "{text}");
+    assert!(
+        text.contains("--- expected correlation\n    +++ actual correlation"),
+        "{text}"
+    );
+    assert!(
+        text.contains("-join: case-3") && text.contains("+new_case: Scanner hitting VPN gateways"),
+        "{text}"
+    );
+    assert!(text.ends_with("6 passed, 1 failed\n"), "{text}");
+}
+
+#[test]
+fn a_broken_fixture_file_exits_2_naming_file_and_field() {
+    let (_dir, path) = fixture_copy();
+    let file = path.join("04-amber-stays-in-community.yaml");
+    let text = std::fs::read_to_string(&file).expect("readable");
+    std::fs::write(&file, text.replace("tlp: amber", "tlp: orange")).expect("writable");
+
+    let out = isac_host(&[
+        "plugin",
+        "test",
+        BASELINE,
+        "--fixtures",
+        &path.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("04-amber-stays-in-community.yaml: report.tlp: unknown variant `orange`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unusable_plugins_exit_2_with_the_reason() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let not_wasm = dir.path().join("policy.wasm");
+    std::fs::write(&not_wasm, "not a plugin").expect("writable");
+    let core = dir.path().join("core.wasm");
+    std::fs::write(&core, wat::parse_str("(module)").expect("valid wat")).expect("writable");
+    let cases = [
+        (not_wasm.display().to_string(), "not a WebAssembly file"),
+        (
+            core.display().to_string(),
+            "a core WebAssembly module, not a component",
+        ),
+        (
+            FOREIGN_CONTRACT.to_string(),
+            "implements isac:policy@1.0.0; this host supports isac:policy@0.1.x",
+        ),
+        (
+            dir.path().join("missing.wasm").display().to_string(),
+            "missing.wasm: cannot read",
+        ),
+    ];
+    for (file, reason) in cases {
+        for command in ["test", "inspect"] {
+            let mut args = vec!["plugin", command, file.as_str()];
+            let fixtures = fixtures("baseline");
+            if command == "test" {
+                args.extend(["--fixtures", fixtures.as_str()]);
+            }
+            let out = isac_host(&args);
+            assert_eq!(out.status.code(), Some(2), "{command} {file}");
+            let err = stderr(&out);
+            assert!(
+                err.contains(&file) && err.contains(reason),
+                "{command} {file}: {err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn inspect_shows_contract_exports_size_and_digest() {
+    let out = isac_host(&["plugin", "inspect", BASELINE]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let bytes = std::fs::read(BASELINE).expect("built");
+    assert!(text.contains("contract: isac:policy@0.1.0\n"), "{text}");
+    assert!(
+        text.contains(&format!("size:     {} bytes\n", bytes.len())),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "sha256:   {}\n",
+            isac_host::runtime::Digest::of(&bytes).hex()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("exports:\n  isac:policy/policy@0.1.0\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bench_reports_every_stage() {
+    let out = isac_host(&[
+        "plugin",
+        "bench",
+        BASELINE,
+        "--fixtures",
+        &fixtures("baseline"),
+        "--iterations",
+        "3",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("6 fixture(s) x 3 evaluations"), "{text}");
+    for stage in [
+        "instantiate",
+        "fingerprints",
+        "correlate",
+        "route",
+        "evaluation",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(stage) && l.split_whitespace().count() == 4),
+            "{stage}: {text}"
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! The `isac-host plugin` commands, run as a process: exit codes and what they print.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use isac_plugin_artifacts::{BASELINE, FINANCIALS, FOREIGN_CONTRACT, GIVE_AND_TAKE};
@@ -52,60 +52,28 @@ fn every_reference_plugin_passes_its_fixtures() {
     }
 }
 
-/// A copy of the baseline fixtures in a temporary directory, to break on purpose.
-fn fixture_copy() -> (tempfile::TempDir, PathBuf) {
+/// Runs `plugin test` on a copy of the baseline fixtures with one edit in `file`.
+fn test_with_edited_fixture(file: &str, from: &str, to: &str) -> Output {
     let dir = tempfile::tempdir().expect("temp dir");
     for entry in std::fs::read_dir(fixtures("baseline")).expect("fixtures exist") {
         let path = entry.expect("entry").path();
         std::fs::copy(&path, dir.path().join(path.file_name().expect("a file"))).expect("copied");
     }
-    let path = dir.path().to_path_buf();
-    (dir, path)
-}
-
-#[test]
-fn reference_plugins_are_built_in_by_name() {
-    let out = isac_host(&[
-        "plugin",
-        "test",
-        "baseline",
-        "--fixtures",
-        &fixtures("baseline"),
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    let out = isac_host(&["plugin", "inspect", "no-such-plugin"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("nor is it a built-in plugin: baseline, financials, give-and-take"),
-        "{}",
-        stderr(&out)
-    );
+    let edited = dir.path().join(file);
+    let text = std::fs::read_to_string(&edited).expect("readable");
+    assert!(text.contains(from), "{file} has no {from:?}");
+    std::fs::write(&edited, text.replace(from, to)).expect("writable");
+    let dir_arg = dir.path().display().to_string();
+    isac_host(&["plugin", "test", BASELINE, "--fixtures", &dir_arg])
 }
 
 #[test]
 fn a_wrong_expectation_fails_with_a_diff() {
-    let (_dir, path) = fixture_copy();
-    let file = path.join("03-window-setting.yaml");
-    let text = std::fs::read_to_string(&file).expect("readable");
-    std::fs::write(
-        &file,
-        text.replace("new_case: Scanner hitting VPN gateways", "join: case-3"),
-    )
-    .expect("writable");
-
-    let out = isac_host(&[
-        "plugin",
-        "test",
-        BASELINE,
-        "--fixtures",
-        &path.display().to_string(),
-    ]);
+    let out = test_with_edited_fixture(
+        "03-window-setting.yaml",
+        "new_case: Scanner hitting VPN gateways",
+        "join: case-3",
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let text = stdout(&out);
     assert!(text.contains("FAIL 03-window-setting"), "{text}");
@@ -122,18 +90,11 @@ fn a_wrong_expectation_fails_with_a_diff() {
 
 #[test]
 fn a_broken_fixture_file_exits_2_naming_file_and_field() {
-    let (_dir, path) = fixture_copy();
-    let file = path.join("04-amber-stays-in-community.yaml");
-    let text = std::fs::read_to_string(&file).expect("readable");
-    std::fs::write(&file, text.replace("tlp: amber", "tlp: orange")).expect("writable");
-
-    let out = isac_host(&[
-        "plugin",
-        "test",
-        BASELINE,
-        "--fixtures",
-        &path.display().to_string(),
-    ]);
+    let out = test_with_edited_fixture(
+        "04-amber-stays-in-community.yaml",
+        "tlp: amber",
+        "tlp: orange",
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(

@@ -4,9 +4,9 @@
 
 use time::OffsetDateTime;
 
-use super::PluginError;
 use super::log::EvaluationLog;
 use super::plugin::{Plugin, PolicyContext, StageTimes, timed};
+use super::{Fault, PluginError, Stage};
 use crate::model::{CaseSummary, Correlation, Member, Report, Routing};
 
 /// Id given to the case a report opens, until the host stores it.
@@ -37,20 +37,18 @@ pub struct DecisionRun {
     pub times: StageTimes,
 }
 
-/// The case `route` is told about: the joined candidate, or the case the report opens.
+/// The case `route` is told about: the joined candidate, or the case the report
+/// opens. `None` when the correlation joins a case that is not a candidate (the
+/// runtime's output check refuses such answers before they get here).
 pub fn case_for_route(
     correlation: &Correlation,
     candidates: &[CaseSummary],
     report: &Report,
     now: OffsetDateTime,
-) -> CaseSummary {
+) -> Option<CaseSummary> {
     match correlation {
-        Correlation::Join(id) => candidates
-            .iter()
-            .find(|c| c.id == *id)
-            .cloned()
-            .expect("the output check only lets a plugin join a candidate"),
-        Correlation::NewCase(title) => CaseSummary {
+        Correlation::Join(id) => candidates.iter().find(|c| c.id == *id).cloned(),
+        Correlation::NewCase(title) => Some(CaseSummary {
             id: NEW_CASE_ID.into(),
             title: title.clone(),
             opened_at: now,
@@ -58,7 +56,7 @@ pub fn case_for_route(
             report_count: 0,
             confidence: report.confidence,
             shared_fingerprints: Vec::new(),
-        },
+        }),
     }
 }
 
@@ -88,7 +86,12 @@ pub fn decide(plugin: &Plugin, input: &DecisionInput) -> DecisionRun {
             &input.candidates,
             &input.report,
             input.context.now,
-        );
+        )
+        .ok_or_else(|| PluginError {
+            digest: plugin.digest(),
+            stage: Stage::Correlate,
+            fault: Fault::InvalidOutput(format!("{correlation:?} names no candidate")),
+        })?;
         let routing = timed(&mut times.route, || {
             evaluation.route(&case, &input.audience)
         })?;

@@ -195,3 +195,28 @@ fn bench_reports_every_stage() {
         );
     }
 }
+
+#[test]
+fn reference_plugins_are_built_in_by_name() {
+    let out = isac_host(&[
+        "plugin",
+        "test",
+        "baseline",
+        "--fixtures",
+        &fixtures("baseline"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = isac_host(&["plugin", "inspect", "no-such-plugin"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("nor is it a built-in plugin: baseline, financials, give-and-take"),
+        "{err}"
+    );
+}

@@ -1,8 +1,6 @@
 //! Checks on what a plugin answers, before the host acts on it: size, and that
 //! every reference points at something real. A plugin may narrow, never widen.
 
-use std::collections::{HashMap, HashSet};
-
 use super::Fault;
 use crate::model::{
     CaseSummary, Correlation, Member, MemberId, Redaction, Report, ReportField, Routing,
@@ -80,20 +78,18 @@ pub fn check_routing(
         .sum();
     within(size, limit)?;
 
-    let allowed: HashSet<MemberId> = audience.iter().map(|m| m.id).collect();
-    let mut placed: HashMap<MemberId, usize> = HashMap::new();
+    // Sorting instead of hashing: this runs on every report, for every recipient.
+    let mut allowed: Vec<MemberId> = audience.iter().map(|m| m.id).collect();
+    allowed.sort_unstable();
+    let mut placed: Vec<(MemberId, usize)> = Vec::new();
     for (index, group) in routing.groups.iter().enumerate() {
         for &member in &group.recipients {
-            if !allowed.contains(&member) {
+            if allowed.binary_search(&member).is_err() {
                 return Err(invalid(format!(
                     "group {index} delivers to member {member}, who is not in the audience"
                 )));
             }
-            if let Some(first) = placed.insert(member, index) {
-                return Err(invalid(format!(
-                    "member {member} is in groups {first} and {index}; a member gets one view"
-                )));
-            }
+            placed.push((member, index));
         }
         if group.delay_seconds > MAX_DELAY_SECONDS {
             return Err(invalid(format!(
@@ -104,6 +100,13 @@ pub fn check_routing(
         for op in &group.redactions {
             check_redaction(op, report).map_err(|e| invalid(format!("group {index}: {e}")))?;
         }
+    }
+    placed.sort_unstable();
+    if let Some(pair) = placed.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+        let (member, first, second) = (pair[0].0, pair[0].1, pair[1].1);
+        return Err(invalid(format!(
+            "member {member} is in groups {first} and {second}; a member gets one view"
+        )));
     }
     for (index, forward) in routing.forwards.iter().enumerate() {
         if forward.community.trim().is_empty() || forward.community == report.community {

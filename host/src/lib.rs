@@ -1,7 +1,14 @@
 //! isac-host: a WebAssembly plugin host for cyber-threat information-sharing
 //! policies. See `ARCHITECTURE.md` for how the pieces fit.
 
+pub mod api;
 pub mod cli;
+pub mod demo;
 pub mod fixture;
+pub mod intake;
 pub mod model;
+pub mod pipeline;
 pub mod runtime;
+pub mod server;
+pub mod store;
+pub mod view;

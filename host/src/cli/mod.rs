@@ -2,6 +2,7 @@
 
 mod bench;
 mod inspect;
+mod server;
 mod test;
 
 use std::path::{Path, PathBuf};
@@ -29,9 +30,47 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the API on a database in a data directory.
+    Serve {
+        #[command(flatten)]
+        serve: server::ServeArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Serve a demo Council (seven ISACs, members of every kind, reference plugins)
+    /// and write DATA/demo-credentials.json.
+    Demo {
+        #[command(flatten)]
+        serve: server::ServeArgs,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Issue a secretariat, steering committee or operator token (prints it once).
+    Token {
+        #[arg(long, default_value = "isac-data")]
+        data: PathBuf,
+        /// secretariat, steering_committee or operator
+        #[arg(long)]
+        role: String,
+        /// The community, for an operator token.
+        #[arg(long)]
+        community: Option<String>,
+    },
+    /// Check the audit log's hash chain.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Inspect, test and benchmark policy plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Exit 0 when the chain is intact; 1 naming the first altered or removed entry.
+    Verify {
+        #[arg(long, default_value = "isac-data")]
+        data: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +131,14 @@ impl LimitArgs {
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        Command::Serve { serve, limits } => server::serve(serve, limits.limits()),
+        Command::Demo { serve, limits } => server::demo(serve, limits.limits()),
+        Command::Token {
+            data,
+            role,
+            community,
+        } => server::token(&data, &role, community),
+        Command::Audit(AuditCommand::Verify { data }) => server::verify_audit(&data),
         Command::Plugin(PluginCommand::Inspect { file }) => inspect::run(&file),
         Command::Plugin(PluginCommand::Test {
             file,

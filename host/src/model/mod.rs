@@ -14,3 +14,16 @@ pub use label::{
 pub use member::{Contribution, Member, MemberId, OrganisationId};
 pub use report::{CaseSummary, Correlation, Indicator, Report};
 pub use routing::{DeliveryGroup, Forward, Redaction, Routing, Span};
+
+/// A label's JSON name (`"task_force_class1"`, `"amber+strict"`...), for storing it as text.
+pub fn label_name<T: serde::Serialize>(label: &T) -> String {
+    match serde_json::to_value(label) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => String::new(),
+    }
+}
+
+/// Reads a label stored with [`label_name`].
+pub fn parse_label<T: serde::de::DeserializeOwned>(name: &str) -> Result<T, serde_json::Error> {
+    serde_json::from_value(serde_json::Value::String(name.to_string()))
+}

@@ -1,0 +1,170 @@
+//! Bearer tokens (random 256-bit, stored only as sha256) and who they stand for.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use sha2::{Digest as _, Sha256};
+use sqlx::{AnyConnection, Row};
+
+use super::{ApiError, AppState};
+use crate::model::MemberClass;
+use crate::store;
+
+/// The roles a token can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Member,
+    Operator,
+    SteeringCommittee,
+    Secretariat,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Operator => "operator",
+            Role::SteeringCommittee => "steering_committee",
+            Role::Secretariat => "secretariat",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Role> {
+        [
+            Role::Member,
+            Role::Operator,
+            Role::SteeringCommittee,
+            Role::Secretariat,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
+    }
+}
+
+/// A member acting through its token: an organisation's seat in one community.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seat {
+    pub member_id: i64,
+    pub organisation_id: i64,
+    pub community_id: String,
+    pub class: MemberClass,
+}
+
+/// Who is calling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    Member(Seat),
+    Operator { community_id: String },
+    SteeringCommittee,
+    Secretariat,
+}
+
+impl Principal {
+    /// How the audit log names the caller.
+    pub fn actor(&self) -> String {
+        match self {
+            Principal::Member(seat) => format!("member:{}", seat.member_id),
+            Principal::Operator { community_id } => format!("operator:{community_id}"),
+            Principal::SteeringCommittee => "steering_committee".into(),
+            Principal::Secretariat => "secretariat".into(),
+        }
+    }
+
+    pub fn seat(&self) -> Result<&Seat, ApiError> {
+        match self {
+            Principal::Member(seat) => Ok(seat),
+            _ => Err(ApiError::Forbidden),
+        }
+    }
+
+    /// The community's operator, or the secretariat.
+    pub fn operates(&self, community_id: &str) -> bool {
+        match self {
+            Principal::Operator { community_id: own } => own == community_id,
+            Principal::Secretariat => true,
+            _ => false,
+        }
+    }
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Creates a token and returns it; only its hash is stored.
+pub async fn issue_token(
+    conn: &mut AnyConnection,
+    role: Role,
+    member_id: Option<i64>,
+    community_id: Option<&str>,
+    label: &str,
+) -> Result<String, sqlx::Error> {
+    let token = format!("isac_{}", hex::encode(store::random_bytes::<32>()));
+    sqlx::query(
+        "INSERT INTO tokens (hash, role, member_id, community_id, label, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(hash_token(&token))
+    .bind(role.as_str())
+    .bind(member_id)
+    .bind(community_id)
+    .bind(label)
+    .bind(store::now())
+    .execute(conn)
+    .await?;
+    Ok(token)
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(ApiError::Unauthorized)?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .ok_or(ApiError::Unauthorized)?;
+        let row = sqlx::query(
+            "SELECT t.role, t.community_id, m.id, m.organisation_id, m.community_id, m.class, m.status \
+             FROM tokens t LEFT JOIN members m ON m.id = t.member_id \
+             WHERE t.hash = $1 AND t.revoked_at IS NULL",
+        )
+        .bind(hash_token(token))
+        .fetch_optional(&state.db)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+        let role: String = row.try_get(0)?;
+        match Role::parse(&role)
+            .ok_or_else(|| ApiError::Internal(format!("unknown role {role}")))?
+        {
+            Role::Member => {
+                let status: Option<String> = row.try_get(6)?;
+                match status.as_deref() {
+                    Some("approved") => {}
+                    // Suspension keeps the token for reinstatement but allows nothing.
+                    Some("suspended") => return Err(ApiError::Forbidden),
+                    _ => return Err(ApiError::Unauthorized),
+                }
+                let class: String = row.try_get(5)?;
+                Ok(Principal::Member(Seat {
+                    member_id: row.try_get(2)?,
+                    organisation_id: row.try_get(3)?,
+                    community_id: row.try_get(4)?,
+                    class: crate::model::parse_label(&class)
+                        .map_err(|_| ApiError::Internal(format!("unknown class {class}")))?,
+                }))
+            }
+            Role::Operator => Ok(Principal::Operator {
+                community_id: row.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
+            }),
+            Role::SteeringCommittee => Ok(Principal::SteeringCommittee),
+            Role::Secretariat => Ok(Principal::Secretariat),
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! Communities (the Council and the sector ISACs), their policy plugin and its
+//! settings, and plugin uploads.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sqlx::{AnyConnection, Row};
+
+use super::{ApiError, AppState, BODY_LIMIT, Principal, json_body, raw_body};
+use crate::runtime::Digest;
+use crate::store;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/communities", get(list).post(create))
+        .route("/communities/{id}", put(configure))
+        .route("/plugins", post(upload))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewCommunity {
+    id: String,
+    name: String,
+    /// A built-in reference plugin's name, or the sha256 of an uploaded plugin.
+    plugin: String,
+    #[serde(default)]
+    settings: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Configuration {
+    plugin: Option<String>,
+    settings: Option<Value>,
+}
+
+async fn list(State(state): State<AppState>, _: Principal) -> Result<Json<Value>, ApiError> {
+    let rows = sqlx::query("SELECT id, name FROM communities ORDER BY id")
+        .fetch_all(&state.db)
+        .await?;
+    let communities: Result<Vec<Value>, sqlx::Error> = rows
+        .iter()
+        .map(|r| Ok(json!({"id": r.try_get::<String, _>(0)?, "name": r.try_get::<String, _>(1)?})))
+        .collect();
+    Ok(Json(json!({ "communities": communities? })))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    if principal != Principal::Secretariat {
+        return Err(ApiError::Forbidden);
+    }
+    let new: NewCommunity = json_body(&headers, body)?;
+    let valid_id = (2..=40).contains(&new.id.len())
+        && new
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !valid_id {
+        return Err(ApiError::invalid(
+            "id",
+            "2 to 40 characters of a-z, 0-9 and -",
+        ));
+    }
+    if new.name.trim().is_empty() {
+        return Err(ApiError::invalid("name", "must not be empty"));
+    }
+    let settings = settings_text(new.settings);
+    let mut conn = state.db.acquire().await?;
+    let digest = resolve_plugin(&state, &mut conn, &new.plugin, &principal).await?;
+    check_settings(&state, &digest, &settings).await?;
+    let inserted = sqlx::query(
+        "INSERT INTO communities (id, name, plugin_digest, settings, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&new.id)
+    .bind(new.name.trim())
+    .bind(&digest)
+    .bind(&settings)
+    .bind(store::now())
+    .execute(&mut *conn)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(ApiError::Conflict(format!("community {} exists", new.id)));
+    }
+    store::audit(
+        &mut conn,
+        &principal.actor(),
+        "community.create",
+        &new.id,
+        &format!("plugin {digest}"),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": new.id, "plugin": digest, "settings": settings})),
+    ))
+}
+
+async fn configure(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    if !principal.operates(&id) {
+        return Err(ApiError::Forbidden);
+    }
+    let change: Configuration = json_body(&headers, body)?;
+    let mut conn = state.db.acquire().await?;
+    let row = sqlx::query("SELECT plugin_digest, settings FROM communities WHERE id = $1")
+        .bind(&id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut digest: String = row.try_get(0)?;
+    let mut settings: String = row.try_get(1)?;
+    if let Some(plugin) = &change.plugin {
+        digest = resolve_plugin(&state, &mut conn, plugin, &principal).await?;
+    }
+    if let Some(new_settings) = change.settings {
+        settings = settings_text(Some(new_settings));
+    }
+    check_settings(&state, &digest, &settings).await?;
+    sqlx::query("UPDATE communities SET plugin_digest = $1, settings = $2 WHERE id = $3")
+        .bind(&digest)
+        .bind(&settings)
+        .bind(&id)
+        .execute(&mut *conn)
+        .await?;
+    store::audit(
+        &mut conn,
+        &principal.actor(),
+        "community.configure",
+        &id,
+        &format!("plugin {digest} settings {settings}"),
+    )
+    .await?;
+    Ok(Json(
+        json!({"id": id, "plugin": digest, "settings": settings}),
+    ))
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    principal: Principal,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    if !matches!(
+        principal,
+        Principal::Operator { .. } | Principal::Secretariat
+    ) {
+        return Err(ApiError::Forbidden);
+    }
+    let bytes = raw_body(body, BODY_LIMIT)?;
+    let mut conn = state.db.acquire().await?;
+    let digest = store_plugin(&state, &mut conn, &bytes, &principal).await?;
+    Ok((StatusCode::CREATED, Json(json!({"digest": digest}))))
+}
+
+fn settings_text(settings: Option<Value>) -> String {
+    settings.unwrap_or_else(|| json!({})).to_string()
+}
+
+/// A built-in plugin name or the digest of a stored plugin, as a stored digest.
+async fn resolve_plugin(
+    state: &AppState,
+    conn: &mut AnyConnection,
+    plugin: &str,
+    principal: &Principal,
+) -> Result<String, ApiError> {
+    if let Some((_, bytes)) = isac_plugin_artifacts::REFERENCE_PLUGINS
+        .iter()
+        .find(|(name, _)| *name == plugin)
+    {
+        return store_plugin(state, conn, bytes, principal).await;
+    }
+    let known: Option<String> = sqlx::query_scalar("SELECT digest FROM plugins WHERE digest = $1")
+        .bind(plugin)
+        .fetch_optional(&mut *conn)
+        .await?;
+    known.ok_or_else(|| {
+        ApiError::invalid(
+            "plugin",
+            "neither a built-in plugin nor the sha256 of an uploaded one",
+        )
+    })
+}
+
+/// Checks that the bytes are a loadable plugin, then stores them under their digest.
+async fn store_plugin(
+    state: &AppState,
+    conn: &mut AnyConnection,
+    bytes: &[u8],
+    principal: &Principal,
+) -> Result<String, ApiError> {
+    state
+        .pipeline
+        .runtime()
+        .load(bytes)
+        .map_err(|e| ApiError::invalid("plugin", e.fault.to_string()))?;
+    let digest = Digest::of(bytes).hex();
+    let inserted = sqlx::query(
+        "INSERT INTO plugins (digest, bytes, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4) ON CONFLICT (digest) DO NOTHING",
+    )
+    .bind(&digest)
+    .bind(bytes.to_vec())
+    .bind(principal.actor())
+    .bind(store::now())
+    .execute(&mut *conn)
+    .await?;
+    if inserted.rows_affected() > 0 {
+        store::audit(
+            conn,
+            &principal.actor(),
+            "plugin.upload",
+            &digest,
+            &format!("{} bytes", bytes.len()),
+        )
+        .await?;
+    }
+    Ok(digest)
+}
+
+/// Asks the plugin to validate the settings; a refusal names the field.
+async fn check_settings(state: &AppState, digest: &str, settings: &str) -> Result<(), ApiError> {
+    let plugin = state
+        .pipeline
+        .plugin(digest)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let settings = settings.to_string();
+    tokio::task::spawn_blocking(move || plugin.validate_settings(&settings))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::invalid("settings", e.fault.to_string()))
+}

@@ -1,0 +1,70 @@
+//! API errors: a status and a JSON body naming the problem (and the field, for bad
+//! input). Internal errors are logged in full and answered without detail.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("authentication required: send `Authorization: Bearer <token>`")]
+    Unauthorized,
+    #[error("your role does not allow this")]
+    Forbidden,
+    /// Also for objects that exist but are not the caller's: never reveal them.
+    #[error("not found")]
+    NotFound,
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("the request body is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("send the body as application/json")]
+    UnsupportedMediaType,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::Internal(format!("database: {e}"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let mut body = json!({ "error": status.canonical_reason().unwrap_or("error"), "message": self.to_string() });
+        if let ApiError::Invalid { field, .. } = &self {
+            body["field"] = json!(field);
+        }
+        (status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,100 @@
+//! The REST API (`/api/v1`), one module per resource, each with its own router.
+
+mod auth;
+mod cases;
+mod communities;
+mod error;
+mod inbox;
+mod members;
+mod operations;
+mod reports;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
+use axum::extract::rejection::BytesRejection;
+use axum::http::HeaderMap;
+use axum::http::header::CONTENT_TYPE;
+use serde::de::DeserializeOwned;
+use sqlx::AnyPool;
+
+pub use auth::{Principal, Role, Seat, hash_token, issue_token};
+pub use error::ApiError;
+
+use crate::pipeline::Pipeline;
+
+/// Largest request body accepted (a plugin upload is the largest legitimate one).
+pub const BODY_LIMIT: usize = 16 << 20;
+/// Largest JSON body accepted.
+pub const JSON_LIMIT: usize = 1 << 20;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: AnyPool,
+    pub pipeline: Arc<Pipeline>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(communities::router())
+        .merge(members::router())
+        .merge(reports::router())
+        .merge(inbox::router())
+        .merge(cases::router())
+        .merge(operations::router());
+    Router::new()
+        .nest("/api/v1", api)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// A JSON body: the right content type, within [`JSON_LIMIT`], parsed into `T` with
+/// errors that name the field.
+pub fn json_body<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
+    let bytes = raw_body(body, JSON_LIMIT)?;
+    require_json(headers)?;
+    let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let field = e.path().to_string();
+        let field = if field == "." {
+            "body".to_string()
+        } else {
+            field
+        };
+        ApiError::invalid(field, e.inner().to_string())
+    })
+}
+
+/// The body bytes, or 413 when over `limit`.
+pub fn raw_body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
+    let bytes = body.map_err(|e| match e {
+        BytesRejection::FailedToBufferBody(_) => ApiError::TooLarge { limit },
+        other => ApiError::invalid("body", other.body_text()),
+    })?;
+    if bytes.len() > limit {
+        return Err(ApiError::TooLarge { limit });
+    }
+    Ok(bytes)
+}
+
+/// The JSON content type check alone (for bodies parsed elsewhere).
+pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let is_json = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if is_json {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType)
+    }
+}

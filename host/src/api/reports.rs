@@ -1,0 +1,88 @@
+//! Report submission: validated field by field, decided by the community's plugin
+//! under the host's guardrails, and stored with its views and deliveries in one
+//! transaction. A plugin fault quarantines the report (202): kept, never delivered.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::{ApiError, AppState, JSON_LIMIT, Principal, raw_body, require_json};
+use crate::intake::{self, FieldError};
+use crate::model::Report;
+use crate::pipeline::PipelineError;
+use crate::store;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/communities/{id}/reports", post(submit))
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::invalid(e.field, e.message)
+    }
+}
+
+impl From<PipelineError> for ApiError {
+    fn from(e: PipelineError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(community): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let seat = principal.seat()?;
+    if seat.community_id != community {
+        return Err(ApiError::Forbidden);
+    }
+    let bytes = raw_body(body, JSON_LIMIT)?;
+    require_json(&headers)?;
+    let submission = intake::validate(intake::parse(&bytes)?)?.into_inner();
+    for (index, recipient) in submission.named_recipients.iter().enumerate() {
+        let approved: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM members WHERE id = $1 AND status = 'approved'")
+                .bind(*recipient as i64)
+                .fetch_optional(&state.db)
+                .await?;
+        if approved.is_none() {
+            return Err(ApiError::invalid(
+                format!("named_recipients[{index}]"),
+                "not an approved member",
+            ));
+        }
+    }
+    let report = Report {
+        id: store::new_id("r"),
+        community,
+        submitter: seat.member_id as u64,
+        submitter_organisation: seat.organisation_id as u64,
+        submitted_at: OffsetDateTime::from_unix_timestamp(store::now())
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        title: submission.title,
+        body: submission.body,
+        tlp: submission.tlp,
+        confidence: submission.confidence,
+        indicators: submission.indicators,
+        tags: submission.tags,
+        victim: submission.victim,
+        named_recipients: submission.named_recipients,
+        provenance: Vec::new(),
+    };
+    let committed = state.pipeline.submit(report).await?;
+    let status = if committed.status == "quarantined" {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::CREATED
+    };
+    let body = serde_json::to_value(&committed).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok((status, Json(body)))
+}

@@ -1,0 +1,187 @@
+//! `isac-host serve`, `demo`, `token` and `audit verify`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use serde_json::json;
+
+use crate::api::{Role, issue_token};
+use crate::runtime::RuntimeLimits;
+use crate::{demo, server, store};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Directory of the SQLite database (created if missing).
+    #[arg(long, default_value = "isac-data")]
+    data: PathBuf,
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the OS can start the async runtime")
+}
+
+fn database_url(data: &Path) -> Result<String, String> {
+    std::fs::create_dir_all(data)
+        .map_err(|e| format!("{}: cannot create the data directory: {e}", data.display()))?;
+    Ok(store::sqlite_url(data))
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::FAILURE
+}
+
+pub fn serve(args: ServeArgs, limits: RuntimeLimits) -> ExitCode {
+    let url = match database_url(&args.data) {
+        Ok(url) => url,
+        Err(e) => return fail(e),
+    };
+    let result = runtime().block_on(async {
+        let state = server::state(&url, limits).await?;
+        let listener = server::bind(args.listen).await?;
+        tracing::info!(listen = %args.listen, data = %args.data.display(), "serving");
+        server::serve(listener, state).await
+    });
+    result.map(|()| ExitCode::SUCCESS).unwrap_or_else(fail)
+}
+
+pub fn demo(args: ServeArgs, limits: RuntimeLimits) -> ExitCode {
+    let url = match database_url(&args.data) {
+        Ok(url) => url,
+        Err(e) => return fail(e),
+    };
+    let result = runtime().block_on(async {
+        let state = server::state(&url, limits).await?;
+        let listener = server::bind(args.listen).await?;
+        let tokens = demo::seed(&state.db)
+            .await
+            .map_err(store::StoreError::from)?;
+        let base_url = format!(
+            "http://{}",
+            listener.local_addr().map_err(server::ServerError::Serve)?
+        );
+        let credentials = args.data.join("demo-credentials.json");
+        let document = json!({ "base_url": base_url, "tokens": tokens });
+        std::fs::write(
+            &credentials,
+            serde_json::to_string_pretty(&document).unwrap_or_default(),
+        )
+        .map_err(server::ServerError::Serve)?;
+        print_walkthrough(&base_url, &credentials, &tokens);
+        server::serve(listener, state).await
+    });
+    result.map(|()| ExitCode::SUCCESS).unwrap_or_else(fail)
+}
+
+fn print_walkthrough(
+    base: &str,
+    credentials: &Path,
+    tokens: &std::collections::BTreeMap<String, String>,
+) {
+    let token = |name: &str| tokens.get(name).cloned().unwrap_or_default();
+    println!(
+        "Demo Council at {base}; every token is in {}",
+        credentials.display()
+    );
+    println!("\n# Sakura Bank reports a phishing domain to the Council:");
+    println!(
+        "curl -s -X POST {base}/api/v1/communities/council/reports -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\\n  -d '{{\"title\": \"Phishing kit targeting Sakura Bank customers\", \"body\": \"Look-alike login page\", \"tlp\": \"green\", \"confidence\": \"confirmed\", \"victim\": \"Sakura Bank\", \"indicators\": [{{\"kind\": \"domain\", \"value\": \"sakura-bank-login.example\"}}]}}'",
+        token("sakura-bank@council")
+    );
+    println!("\n# Example Security reads its inbox (the victim is masked for it):");
+    println!(
+        "curl -s {base}/api/v1/inbox -H 'Authorization: Bearer {}'",
+        token("example-security@council")
+    );
+    println!("\n# ...and one delivered view (use a delivery_id from the inbox):");
+    println!(
+        "curl -s {base}/api/v1/inbox/1 -H 'Authorization: Bearer {}'",
+        token("example-security@council")
+    );
+    println!("\n# The Council operator looks at the decision log:");
+    println!(
+        "curl -s {base}/api/v1/communities/council/decisions -H 'Authorization: Bearer {}'",
+        token("operator@council")
+    );
+    println!("\nCtrl-C stops the server.");
+}
+
+/// Issues a token directly in the database: how the first secretariat token is made.
+pub fn token(data: &Path, role: &str, community: Option<String>) -> ExitCode {
+    let role = match role {
+        "secretariat" => Role::Secretariat,
+        "steering_committee" => Role::SteeringCommittee,
+        "operator" if community.is_some() => Role::Operator,
+        "operator" => return fail("--role operator needs --community"),
+        other => {
+            return fail(format!(
+                "--role {other}: one of secretariat, steering_committee, operator"
+            ));
+        }
+    };
+    let url = match database_url(data) {
+        Ok(url) => url,
+        Err(e) => return fail(e),
+    };
+    let result = runtime().block_on(async {
+        let db = store::open(&url).await?;
+        let mut conn = db.acquire().await.map_err(store::StoreError::from)?;
+        let token = issue_token(
+            &mut conn,
+            role,
+            None,
+            community.as_deref(),
+            "issued on the command line",
+        )
+        .await
+        .map_err(store::StoreError::from)?;
+        store::audit(&mut conn, "cli", "token.issue", role.as_str(), "")
+            .await
+            .map_err(store::StoreError::from)?;
+        Ok::<_, store::StoreError>(token)
+    });
+    match result {
+        Ok(token) => {
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// Exit 0 when the audit chain is intact, 1 naming the first broken entry.
+pub fn verify_audit(data: &Path) -> ExitCode {
+    let url = match database_url(data) {
+        Ok(url) => url,
+        Err(e) => return fail(e),
+    };
+    let result = runtime().block_on(async {
+        let db = store::open(&url).await?;
+        Ok::<_, store::StoreError>(store::verify_audit(&db).await?)
+    });
+    match result {
+        Ok(Ok(count)) => {
+            println!("audit log intact: {count} entries");
+            ExitCode::SUCCESS
+        }
+        Ok(Err(broken)) => {
+            println!(
+                "audit log broken at entry {}: {}",
+                broken.seq, broken.reason
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(super::EXIT_UNUSABLE)
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! A demo Council: the seven sector ISACs of the source document, organisations of
+//! every kind, members of every class, the reference plugins active, and a token
+//! for every member and role.
+
+use std::collections::BTreeMap;
+
+use sqlx::{Acquire, AnyConnection, AnyPool};
+
+use crate::api::{Role, issue_token};
+use crate::model::{self, MemberClass, OrganisationKind, Sector};
+use crate::runtime::Digest;
+use crate::store;
+
+/// (id, name, reference plugin, settings)
+const COMMUNITIES: &[(&str, &str, &str, &str)] = &[
+    ("council", "Cybersecurity Council", "baseline", "{}"),
+    (
+        "trading-isac",
+        "Japan Foreign Trade Council ISAC",
+        "baseline",
+        "{}",
+    ),
+    ("j-auto-isac", "J-Auto-ISAC", "baseline", "{}"),
+    ("electricity-isac", "Electricity ISAC", "baseline", "{}"),
+    (
+        "transportation-isac",
+        "Transportation ISAC",
+        "baseline",
+        "{}",
+    ),
+    ("ict-isac", "ICT-ISAC", "baseline", "{}"),
+    (
+        "financials-isac",
+        "Financials ISAC",
+        "financials",
+        r#"{"council": "council"}"#,
+    ),
+    (
+        "software-isac",
+        "Software ISAC",
+        "give-and-take",
+        r#"{"free_rider_delay_hours": 24}"#,
+    ),
+];
+
+/// (token name, organisation, kind, sector, community, class)
+const MEMBERS: &[(&str, &str, OrganisationKind, Sector, &str, MemberClass)] = &[
+    (
+        "nisc@council",
+        "National Incident Readiness Center",
+        OrganisationKind::NationalAgency,
+        Sector::Government,
+        "council",
+        MemberClass::TaskForceClass1,
+    ),
+    (
+        "tokyo@council",
+        "Tokyo Metropolitan Government",
+        OrganisationKind::LocalGovernment,
+        Sector::Government,
+        "council",
+        MemberClass::General,
+    ),
+    (
+        "sakura-bank@council",
+        "Sakura Bank",
+        OrganisationKind::CriticalInfrastructure,
+        Sector::Financials,
+        "council",
+        MemberClass::General,
+    ),
+    (
+        "sakura-bank@financials-isac",
+        "Sakura Bank",
+        OrganisationKind::CriticalInfrastructure,
+        Sector::Financials,
+        "financials-isac",
+        MemberClass::General,
+    ),
+    (
+        "momiji-bank@financials-isac",
+        "Momiji Bank",
+        OrganisationKind::CriticalInfrastructure,
+        Sector::Financials,
+        "financials-isac",
+        MemberClass::General,
+    ),
+    (
+        "kanto-power@council",
+        "Kanto Electric Power",
+        OrganisationKind::CriticalInfrastructure,
+        Sector::Electricity,
+        "council",
+        MemberClass::General,
+    ),
+    (
+        "kanto-power@electricity-isac",
+        "Kanto Electric Power",
+        OrganisationKind::CriticalInfrastructure,
+        Sector::Electricity,
+        "electricity-isac",
+        MemberClass::General,
+    ),
+    (
+        "example-security@council",
+        "Example Security KK",
+        OrganisationKind::SecurityVendor,
+        Sector::Security,
+        "council",
+        MemberClass::TaskForceClass1,
+    ),
+    (
+        "example-security@ict-isac",
+        "Example Security KK",
+        OrganisationKind::SecurityVendor,
+        Sector::Security,
+        "ict-isac",
+        MemberClass::General,
+    ),
+    (
+        "example-university@council",
+        "Example University",
+        OrganisationKind::Academic,
+        Sector::Education,
+        "council",
+        MemberClass::TaskForceClass2,
+    ),
+    (
+        "nippon-rail@transportation-isac",
+        "Nippon Rail",
+        OrganisationKind::CriticalInfrastructure,
+        Sector::Transportation,
+        "transportation-isac",
+        MemberClass::General,
+    ),
+    (
+        "example-motors@j-auto-isac",
+        "Example Motors",
+        OrganisationKind::CriticalInfrastructure,
+        Sector::Automotive,
+        "j-auto-isac",
+        MemberClass::General,
+    ),
+    (
+        "example-trading@trading-isac",
+        "Example Trading House",
+        OrganisationKind::Other,
+        Sector::Trading,
+        "trading-isac",
+        MemberClass::General,
+    ),
+    (
+        "example-software@software-isac",
+        "Example Software Co",
+        OrganisationKind::Other,
+        Sector::Software,
+        "software-isac",
+        MemberClass::General,
+    ),
+];
+
+/// Seeds what is missing (safe to run on every start) and issues fresh tokens,
+/// returned by name: members as `organisation@community`, roles by role name.
+pub async fn seed(db: &AnyPool) -> Result<BTreeMap<String, String>, sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let now = store::now();
+    for (name, bytes) in isac_plugin_artifacts::REFERENCE_PLUGINS {
+        sqlx::query("INSERT INTO plugins (digest, bytes, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4) ON CONFLICT (digest) DO NOTHING")
+            .bind(Digest::of(bytes).hex())
+            .bind(bytes.to_vec())
+            .bind(format!("demo:{name}"))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (id, name, plugin, settings) in COMMUNITIES {
+        let bytes = reference(plugin);
+        sqlx::query(
+            "INSERT INTO communities (id, name, plugin_digest, settings, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(*id)
+        .bind(*name)
+        .bind(Digest::of(bytes).hex())
+        .bind(*settings)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let mut tokens = BTreeMap::new();
+    for (token_name, organisation, kind, sector, community, class) in MEMBERS {
+        let member =
+            ensure_member(&mut tx, organisation, *kind, *sector, community, *class).await?;
+        tokens.insert(
+            token_name.to_string(),
+            issue_token(&mut tx, Role::Member, Some(member), None, token_name).await?,
+        );
+    }
+    tokens.insert(
+        "secretariat".into(),
+        issue_token(&mut tx, Role::Secretariat, None, None, "demo").await?,
+    );
+    tokens.insert(
+        "steering_committee".into(),
+        issue_token(&mut tx, Role::SteeringCommittee, None, None, "demo").await?,
+    );
+    for (id, ..) in COMMUNITIES {
+        let token = issue_token(&mut tx, Role::Operator, None, Some(id), "demo").await?;
+        tokens.insert(format!("operator@{id}"), token);
+    }
+    store::audit(
+        &mut tx,
+        "demo",
+        "demo.seed",
+        "council",
+        "demo data and fresh tokens",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(tokens)
+}
+
+fn reference(name: &str) -> &'static [u8] {
+    isac_plugin_artifacts::REFERENCE_PLUGINS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, bytes)| *bytes)
+        .unwrap_or_default()
+}
+
+async fn ensure_member(
+    conn: &mut AnyConnection,
+    organisation: &str,
+    kind: OrganisationKind,
+    sector: Sector,
+    community: &str,
+    class: MemberClass,
+) -> Result<i64, sqlx::Error> {
+    let now = store::now();
+    sqlx::query("INSERT INTO organisations (name, kind, sector, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING")
+        .bind(organisation)
+        .bind(model::label_name(&kind))
+        .bind(model::label_name(&sector))
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    let organisation_id: i64 = sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+        .bind(organisation)
+        .fetch_one(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO members (organisation_id, community_id, class, status, created_at) VALUES ($1, $2, $3, 'approved', $4) \
+         ON CONFLICT (organisation_id, community_id) DO NOTHING",
+    )
+    .bind(organisation_id)
+    .bind(community)
+    .bind(model::label_name(&class))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_scalar("SELECT id FROM members WHERE organisation_id = $1 AND community_id = $2")
+        .bind(organisation_id)
+        .bind(community)
+        .fetch_one(conn)
+        .await
+}

@@ -1,0 +1,89 @@
+//! Who may receive a report before any plugin has a say: approved members only,
+//! inside the TLP ceiling. A plugin can narrow this audience, never widen it.
+
+use std::collections::HashSet;
+
+use sqlx::{AnyPool, Row};
+
+use crate::model::{self, Contribution, Member, Report, Tlp};
+use crate::store;
+
+/// Approved members and what the pipeline needs to know about each.
+#[derive(Debug, Clone)]
+pub struct Candidates {
+    /// Every approved member on the host, as plugins see them (relative to the report).
+    pub members: Vec<Member>,
+}
+
+const DAYS_90: i64 = 90 * 24 * 3600;
+
+/// Loads every approved member with its organisation and contribution statistics.
+pub async fn approved_members(
+    db: &AnyPool,
+    report_community: &str,
+) -> Result<Candidates, sqlx::Error> {
+    let since = store::now() - DAYS_90;
+    let rows = sqlx::query(
+        "SELECT m.id, m.organisation_id, o.kind, o.sector, m.community_id, m.class, \
+           (SELECT COUNT(*) FROM reports r WHERE r.submitter = m.id AND r.submitted_at >= $1 AND r.forwarded_from IS NULL), \
+           (SELECT COUNT(*) FROM reports r WHERE r.submitter = m.id AND r.submitted_at >= $1 AND r.forwarded_from IS NULL AND r.confidence = 'confirmed'), \
+           (SELECT COUNT(*) FROM reports r WHERE r.submitter = m.id AND r.forwarded_from IS NULL), \
+           (SELECT COUNT(*) FROM reports r WHERE r.submitter = m.id AND r.forwarded_from IS NULL AND r.confidence = 'confirmed') \
+         FROM members m JOIN organisations o ON o.id = m.organisation_id \
+         WHERE m.status = 'approved' ORDER BY m.id",
+    )
+    .bind(since)
+    .fetch_all(db)
+    .await?;
+    let mut members = Vec::with_capacity(rows.len());
+    for row in rows {
+        let community: String = row.try_get(4)?;
+        let label = |i: usize| -> Result<String, sqlx::Error> { row.try_get(i) };
+        let decode = |e: serde_json::Error| sqlx::Error::Decode(Box::new(e));
+        let count =
+            |i: usize| -> Result<u32, sqlx::Error> { Ok(row.try_get::<i64, _>(i)?.max(0) as u32) };
+        members.push(Member {
+            id: row.try_get::<i64, _>(0)? as u64,
+            organisation: row.try_get::<i64, _>(1)? as u64,
+            organisation_kind: model::parse_label(&label(2)?).map_err(decode)?,
+            sector: model::parse_label(&label(3)?).map_err(decode)?,
+            in_community: community == report_community,
+            class: model::parse_label(&label(5)?).map_err(decode)?,
+            contribution: Contribution {
+                reports_90d: count(6)?,
+                confirmed_90d: count(7)?,
+                reports_total: count(8)?,
+                confirmed_total: count(9)?,
+                ..Contribution::default()
+            },
+        });
+    }
+    Ok(Candidates { members })
+}
+
+/// The TLP 2.0 ceiling: RED reaches only named recipients; AMBER and AMBER+STRICT
+/// only members of the report's community; GREEN and CLEAR every approved member.
+pub fn within_ceiling(report: &Report, candidates: &Candidates) -> Vec<Member> {
+    let named: HashSet<u64> = report.named_recipients.iter().copied().collect();
+    candidates
+        .members
+        .iter()
+        .filter(|m| match report.tlp {
+            Tlp::Red => named.contains(&m.id),
+            Tlp::Amber | Tlp::AmberStrict => m.in_community,
+            Tlp::Green | Tlp::Clear => true,
+        })
+        .cloned()
+        .collect()
+}
+
+/// The submitter's organisation's members in the report's community: they always
+/// see their own report, whatever the label or plugin says.
+pub fn own_organisation(report: &Report, candidates: &Candidates) -> Vec<u64> {
+    candidates
+        .members
+        .iter()
+        .filter(|m| m.organisation == report.submitter_organisation && m.in_community)
+        .map(|m| m.id)
+        .collect()
+}

@@ -1,0 +1,124 @@
+//! Cases (attack campaigns) as the pipeline sees them: candidates found through
+//! the fingerprint index, and the case a committed report joins or opens.
+
+use std::collections::BTreeMap;
+
+use sqlx::{AnyConnection, AnyPool, Row};
+use time::OffsetDateTime;
+
+use crate::model::{self, CaseSummary, Confidence, Correlation, Report};
+use crate::store;
+
+/// How many fingerprints of one report are looked up (plugins rarely give more).
+const MAX_LOOKUP: usize = 256;
+
+fn placeholders(from: usize, count: usize) -> String {
+    (from..from + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn timestamp(seconds: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// Cases of `community` sharing at least one fingerprint, most recent first, each
+/// with the fingerprints it shares.
+pub async fn candidates(
+    db: &AnyPool,
+    community: &str,
+    fingerprints: &[String],
+) -> Result<Vec<CaseSummary>, sqlx::Error> {
+    let keys = &fingerprints[..fingerprints.len().min(MAX_LOOKUP)];
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT DISTINCT case_id, fingerprint FROM report_fingerprints WHERE community_id = $1 AND fingerprint IN ({})",
+        placeholders(2, keys.len())
+    );
+    let mut query = sqlx::query(&sql).bind(community);
+    for key in keys {
+        query = query.bind(key);
+    }
+    let mut shared: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for row in query.fetch_all(db).await? {
+        shared
+            .entry(row.try_get(0)?)
+            .or_default()
+            .push(row.try_get(1)?);
+    }
+    if shared.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, title, opened_at, last_report_at, report_count, confidence FROM cases WHERE id IN ({}) ORDER BY last_report_at DESC, id",
+        placeholders(1, shared.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in shared.keys() {
+        query = query.bind(id);
+    }
+    let mut cases = Vec::new();
+    for row in query.fetch_all(db).await? {
+        let id: String = row.try_get(0)?;
+        let confidence: String = row.try_get(5)?;
+        cases.push(CaseSummary {
+            title: row.try_get(1)?,
+            opened_at: timestamp(row.try_get(2)?),
+            last_report_at: timestamp(row.try_get(3)?),
+            report_count: row.try_get::<i64, _>(4)?.max(0) as u32,
+            confidence: model::parse_label(&confidence).unwrap_or(Confidence::Unconfirmed),
+            shared_fingerprints: shared.remove(&id).unwrap_or_default(),
+            id,
+        });
+    }
+    Ok(cases)
+}
+
+/// Records `report` in the case the plugin chose and returns the case id.
+pub async fn record(
+    conn: &mut AnyConnection,
+    report: &Report,
+    correlation: &Correlation,
+) -> Result<String, sqlx::Error> {
+    let at = report.submitted_at.unix_timestamp();
+    match correlation {
+        Correlation::Join(id) => {
+            let current: Option<String> =
+                sqlx::query_scalar("SELECT confidence FROM cases WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            let current = current
+                .and_then(|c| model::parse_label::<Confidence>(&c).ok())
+                .unwrap_or(report.confidence);
+            sqlx::query(
+                "UPDATE cases SET report_count = report_count + 1, \
+                 last_report_at = CASE WHEN last_report_at > $1 THEN last_report_at ELSE $1 END, confidence = $2 WHERE id = $3",
+            )
+            .bind(at)
+            .bind(model::label_name(&current.max(report.confidence)))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            Ok(id.clone())
+        }
+        Correlation::NewCase(title) => {
+            let id = store::new_id("case");
+            sqlx::query(
+                "INSERT INTO cases (id, community_id, title, opened_at, last_report_at, report_count, confidence) \
+                 VALUES ($1, $2, $3, $4, $4, 1, $5)",
+            )
+            .bind(&id)
+            .bind(&report.community)
+            .bind(title)
+            .bind(at)
+            .bind(model::label_name(&report.confidence))
+            .execute(&mut *conn)
+            .await?;
+            Ok(id)
+        }
+    }
+}

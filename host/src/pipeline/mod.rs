@@ -1,0 +1,135 @@
+//! The report pipeline of ARCHITECTURE section 3: plan (plugin + guardrails),
+//! then commit everything in one transaction, then wake inbox streams.
+
+mod audience;
+mod cases;
+mod commit;
+mod plan;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use sqlx::{Acquire, AnyPool, Row as _};
+
+pub use cases::candidates as candidate_cases;
+pub use commit::Committed;
+pub use plan::{Plan, PlanError, Policy};
+
+use crate::model::Report;
+use crate::runtime::{Plugin, PolicyRuntime};
+
+/// Why a report could not be decided or stored (never a plugin fault: those quarantine).
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error("community {0} does not exist")]
+    UnknownCommunity(String),
+    #[error("the community's plugin {digest} cannot be loaded: {reason}")]
+    Plugin { digest: String, reason: String },
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Shared by every request: the database, the runtime and the loaded plugins.
+pub struct Pipeline {
+    pub db: AnyPool,
+    runtime: Arc<PolicyRuntime>,
+    plugins: Mutex<HashMap<String, Arc<Plugin>>>,
+    /// Bumped after every commit that delivered something, to wake inbox streams.
+    pub deliveries: tokio::sync::watch::Sender<u64>,
+}
+
+impl Pipeline {
+    pub fn new(db: AnyPool, runtime: Arc<PolicyRuntime>) -> Pipeline {
+        Pipeline {
+            db,
+            runtime,
+            plugins: Mutex::default(),
+            deliveries: tokio::sync::watch::channel(0).0,
+        }
+    }
+
+    pub fn runtime(&self) -> &PolicyRuntime {
+        &self.runtime
+    }
+
+    /// The stored plugin with this digest (hex), loaded once.
+    pub async fn plugin(&self, digest: &str) -> Result<Arc<Plugin>, PipelineError> {
+        if let Some(plugin) = self
+            .plugins
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(digest)
+        {
+            return Ok(plugin.clone());
+        }
+        let bytes: Vec<u8> = sqlx::query_scalar("SELECT bytes FROM plugins WHERE digest = $1")
+            .bind(digest)
+            .fetch_optional(&self.db)
+            .await?
+            .ok_or_else(|| PipelineError::Plugin {
+                digest: digest.into(),
+                reason: "not stored".into(),
+            })?;
+        let plugin = self
+            .runtime
+            .load(&bytes)
+            .map_err(|e| PipelineError::Plugin {
+                digest: digest.into(),
+                reason: e.to_string(),
+            })?;
+        self.plugins
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(digest.into(), plugin.clone());
+        Ok(plugin)
+    }
+
+    /// The community's policy as configured now, or `None` if there is no such community.
+    pub async fn policy(&self, community: &str) -> Result<Option<Policy>, PlanError> {
+        let row = sqlx::query("SELECT plugin_digest, settings FROM communities WHERE id = $1")
+            .bind(community)
+            .fetch_optional(&self.db)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let digest: String = row.try_get(0)?;
+        let plugin = self.plugin(&digest).await.map_err(|e| match e {
+            PipelineError::Database(e) => PlanError::Database(e),
+            other => PlanError::Database(sqlx::Error::Protocol(other.to_string())),
+        })?;
+        Ok(Some(Policy {
+            community: community.into(),
+            plugin,
+            settings: row.try_get(1)?,
+        }))
+    }
+
+    /// Decides and stores a new report (and its forwards) in one transaction.
+    pub async fn submit(&self, report: Report) -> Result<Committed, PipelineError> {
+        self.decide_and_commit(report, commit::Row::New).await
+    }
+
+    /// Runs a stored report again under the community's current policy.
+    pub async fn rerun(&self, report: Report) -> Result<Committed, PipelineError> {
+        self.decide_and_commit(report, commit::Row::Existing).await
+    }
+
+    async fn decide_and_commit(
+        &self,
+        report: Report,
+        row: commit::Row,
+    ) -> Result<Committed, PipelineError> {
+        let policy = self
+            .policy(&report.community)
+            .await?
+            .ok_or_else(|| PipelineError::UnknownCommunity(report.community.clone()))?;
+        let plan = plan::plan(self, policy, report, None).await?;
+        let mut conn = self.db.acquire().await?;
+        let mut tx = conn.begin().await?;
+        let committed = commit::commit(&mut tx, &plan, row).await?;
+        tx.commit().await?;
+        self.deliveries.send_modify(|n| *n += 1);
+        Ok(committed)
+    }
+}

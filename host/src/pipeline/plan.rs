@@ -1,0 +1,339 @@
+//! Deciding a report: the community's plugin (fingerprints, candidate lookup,
+//! correlate, route) followed by the host's guardrails. Nothing is written here;
+//! the result is a [`Plan`] that `commit` writes in one transaction, forwards
+//! included, so a report is never half-delivered.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::json;
+use sqlx::AnyPool;
+use time::OffsetDateTime;
+
+use super::audience::{self, Candidates};
+use super::{Pipeline, cases};
+use crate::model::{CaseSummary, Correlation, Report, Tlp};
+use crate::runtime::{Fault, Plugin, PluginError, PolicyContext, Stage, case_for_route};
+use crate::view::{self, View};
+
+/// Forwards chain at most this deep, whatever provenance says.
+const MAX_FORWARD_DEPTH: usize = 8;
+
+/// A community's policy as configured now.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub community: String,
+    pub plugin: Arc<Plugin>,
+    pub settings: String,
+}
+
+/// Members receiving one view after a delay.
+#[derive(Debug, Clone)]
+pub struct PlannedGroup {
+    pub view: View,
+    pub recipients: Vec<u64>,
+    pub delay_seconds: u32,
+}
+
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Delivered {
+        correlation: Correlation,
+        fingerprints: Vec<String>,
+        groups: Vec<PlannedGroup>,
+        forwards: Vec<Plan>,
+    },
+    Quarantined {
+        stage: Stage,
+        fault: String,
+    },
+}
+
+/// What the decision log keeps of one evaluation.
+#[derive(Debug, Clone)]
+pub struct DecisionRecord {
+    pub plugin_digest: String,
+    pub inputs: serde_json::Value,
+    pub outputs: Option<serde_json::Value>,
+    pub fault: Option<String>,
+    pub log: serde_json::Value,
+    pub duration_us: i64,
+}
+
+/// Everything decided about one report (and its forwards), ready to commit.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub report: Report,
+    pub forwarded_from: Option<String>,
+    pub outcome: Outcome,
+    pub decision: DecisionRecord,
+}
+
+/// Why planning stopped without a plan (plugin faults are not errors: they quarantine).
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("evaluation thread: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+/// Decides `report` under `policy`, then its forwards under their communities' policies.
+pub async fn plan(
+    pipeline: &Pipeline,
+    policy: Policy,
+    report: Report,
+    forwarded_from: Option<String>,
+) -> Result<Plan, PlanError> {
+    let db = &pipeline.db;
+    let started = Instant::now();
+    let candidates = audience::approved_members(db, &report.community).await?;
+    let evaluated = evaluate(
+        db.clone(),
+        policy.clone(),
+        report.clone(),
+        candidates.clone(),
+    )
+    .await??;
+    let duration_us = started.elapsed().as_micros() as i64;
+    let inputs = json!({ "report": report.id, "community": report.community, "audience": evaluated.audience_size });
+    let mut decision = DecisionRecord {
+        plugin_digest: policy.plugin.digest().hex(),
+        inputs,
+        outputs: None,
+        fault: None,
+        log: serde_json::to_value(&evaluated.log).unwrap_or_default(),
+        duration_us,
+    };
+    let decided = match evaluated
+        .result
+        .and_then(|d| guard(&policy, &report, &candidates, d))
+    {
+        Ok(decided) => decided,
+        Err(error) => {
+            decision.fault = Some(error.to_string());
+            let outcome = Outcome::Quarantined {
+                stage: error.stage,
+                fault: error.fault.to_string(),
+            };
+            return Ok(Plan {
+                report,
+                forwarded_from,
+                outcome,
+                decision,
+            });
+        }
+    };
+    decision.outputs = Some(json!({
+        "fingerprints": decided.fingerprints,
+        "correlation": decided.correlation,
+        "groups": decided.groups.iter().map(|g| json!({"recipients": g.recipients, "delay_seconds": g.delay_seconds, "redacted": g.view.redacted})).collect::<Vec<_>>(),
+        "forwards": decided.forwards.iter().map(|(c, _)| c).collect::<Vec<_>>(),
+        "guardrails": decided.notes,
+    }));
+
+    let mut forwards = Vec::new();
+    for (community, copy) in decided.forwards {
+        let Some(target) = pipeline.policy(&community).await? else {
+            continue;
+        };
+        forwards.push(Box::pin(plan(pipeline, target, copy, Some(report.id.clone()))).await?);
+    }
+    let outcome = Outcome::Delivered {
+        correlation: decided.correlation,
+        fingerprints: decided.fingerprints,
+        groups: decided.groups,
+        forwards,
+    };
+    Ok(Plan {
+        report,
+        forwarded_from,
+        outcome,
+        decision,
+    })
+}
+
+/// The plugin's raw answer and what it logged.
+struct Evaluated {
+    result: Result<Raw, PluginError>,
+    log: crate::runtime::EvaluationLog,
+    audience_size: usize,
+}
+
+struct Raw {
+    fingerprints: Vec<String>,
+    correlation: Correlation,
+    routing: crate::model::Routing,
+}
+
+/// Runs the plugin on a blocking thread (wasm calls are synchronous), fetching the
+/// candidate cases between `fingerprints` and `correlate`.
+async fn evaluate(
+    db: AnyPool,
+    policy: Policy,
+    report: Report,
+    candidates: Candidates,
+) -> Result<Result<Evaluated, sqlx::Error>, tokio::task::JoinError> {
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let context = PolicyContext {
+            community: policy.community.clone(),
+            settings: policy.settings.clone(),
+            now: OffsetDateTime::now_utc(),
+        };
+        let audience = audience::within_ceiling(&report, &candidates);
+        let audience_size = audience.len();
+        let mut evaluation = match policy.plugin.evaluation(&context, &report) {
+            Ok(evaluation) => evaluation,
+            Err(error) => {
+                return Ok(Evaluated {
+                    result: Err(error),
+                    log: Default::default(),
+                    audience_size,
+                });
+            }
+        };
+        let mut run = || -> Result<Result<Raw, PluginError>, sqlx::Error> {
+            let fingerprints = match evaluation.fingerprints() {
+                Ok(f) => f,
+                Err(e) => return Ok(Err(e)),
+            };
+            let cases: Vec<CaseSummary> =
+                handle.block_on(cases::candidates(&db, &report.community, &fingerprints))?;
+            let correlation = match evaluation.correlate(&cases) {
+                Ok(c) => c,
+                Err(e) => return Ok(Err(e)),
+            };
+            let Some(case) = case_for_route(&correlation, &cases, &report, context.now) else {
+                return Ok(Err(PluginError {
+                    digest: policy.plugin.digest(),
+                    stage: Stage::Correlate,
+                    fault: Fault::InvalidOutput("joins a case that is not a candidate".into()),
+                }));
+            };
+            Ok(evaluation.route(&case, &audience).map(|routing| Raw {
+                fingerprints,
+                correlation,
+                routing,
+            }))
+        };
+        let result = run()?;
+        Ok(Evaluated {
+            result,
+            log: evaluation.log(),
+            audience_size,
+        })
+    })
+    .await
+}
+
+/// The plugin's decision after the host's guardrails.
+struct Decided {
+    fingerprints: Vec<String>,
+    correlation: Correlation,
+    groups: Vec<PlannedGroup>,
+    forwards: Vec<(String, Report)>,
+    notes: Vec<String>,
+}
+
+/// Applies what the host enforces whatever the plugin says: the submitter's
+/// organisation sees its own report; views are built by the host from redaction
+/// operations; forwards never carry RED or AMBER+STRICT, never revisit a community
+/// on the provenance chain, and stop at [`MAX_FORWARD_DEPTH`].
+fn guard(
+    policy: &Policy,
+    report: &Report,
+    candidates: &Candidates,
+    raw: Raw,
+) -> Result<Decided, PluginError> {
+    let invalid = |stage, message: String| PluginError {
+        digest: policy.plugin.digest(),
+        stage,
+        fault: Fault::InvalidOutput(message),
+    };
+    let mut notes = Vec::new();
+    let mut groups = Vec::new();
+    for group in &raw.routing.groups {
+        let view = view::apply(report, &group.redactions)
+            .map_err(|e| invalid(Stage::Route, e.to_string()))?;
+        groups.push(PlannedGroup {
+            view,
+            recipients: group.recipients.clone(),
+            delay_seconds: group.delay_seconds,
+        });
+    }
+    let placed: std::collections::HashSet<u64> = groups
+        .iter()
+        .flat_map(|g| g.recipients.iter().copied())
+        .collect();
+    let missing: Vec<u64> = audience::own_organisation(report, candidates)
+        .into_iter()
+        .filter(|m| !placed.contains(m))
+        .collect();
+    if !missing.is_empty() {
+        notes.push(format!(
+            "added the submitter's organisation ({} member(s)) with the original",
+            missing.len()
+        ));
+        let original =
+            view::apply(report, &[]).map_err(|e| invalid(Stage::Route, e.to_string()))?;
+        groups.push(PlannedGroup {
+            view: original,
+            recipients: missing,
+            delay_seconds: 0,
+        });
+    }
+
+    let mut forwards = Vec::new();
+    for forward in &raw.routing.forwards {
+        let target = &forward.community;
+        if report.tlp >= Tlp::AmberStrict {
+            notes.push(format!(
+                "dropped the forward to {target}: TLP {:?} is never forwarded",
+                report.tlp
+            ));
+        } else if report.provenance.contains(target) || *target == report.community {
+            notes.push(format!(
+                "dropped the forward to {target}: it is on the provenance chain"
+            ));
+        } else if report.provenance.len() >= MAX_FORWARD_DEPTH {
+            notes.push(format!(
+                "dropped the forward to {target}: forward chain too deep"
+            ));
+        } else {
+            let copy = view::apply(report, &forward.redactions)
+                .map_err(|e| invalid(Stage::Route, e.to_string()))?;
+            forwards.push((target.clone(), forwarded_report(report, &copy, target)));
+        }
+    }
+    Ok(Decided {
+        fingerprints: raw.fingerprints,
+        correlation: raw.correlation,
+        groups,
+        forwards,
+        notes,
+    })
+}
+
+/// The report a target community receives: the sanitised view, with provenance.
+fn forwarded_report(original: &Report, view: &View, target: &str) -> Report {
+    let mut provenance = original.provenance.clone();
+    provenance.push(original.community.clone());
+    Report {
+        id: crate::store::new_id("r"),
+        community: target.to_string(),
+        submitter: original.submitter,
+        submitter_organisation: original.submitter_organisation,
+        submitted_at: original.submitted_at,
+        title: view.title.clone(),
+        body: view.body.clone().unwrap_or_default(),
+        tlp: view.tlp,
+        confidence: view.confidence,
+        indicators: view.indicators.clone(),
+        tags: view.tags.clone().unwrap_or_default(),
+        victim: view.victim.clone(),
+        // RED is never forwarded, so named recipients never travel.
+        named_recipients: Vec::new(),
+        provenance,
+    }
+}

@@ -1,0 +1,63 @@
+//! Starting the HTTP server on a database.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use crate::api::{self, AppState};
+use crate::pipeline::Pipeline;
+use crate::runtime::{PolicyRuntime, RuntimeLimits};
+use crate::store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error(transparent)]
+    Runtime(#[from] crate::runtime::RuntimeSetupError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Opens the database (applying migrations) and builds the shared state.
+pub async fn state(database_url: &str, limits: RuntimeLimits) -> Result<AppState, ServerError> {
+    let db = store::open(database_url).await?;
+    let runtime = Arc::new(PolicyRuntime::new(limits)?);
+    Ok(AppState {
+        db: db.clone(),
+        pipeline: Arc::new(Pipeline::new(db, runtime)),
+    })
+}
+
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener, ServerError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServerError::Listen { addr, source })
+}
+
+/// Serves until Ctrl-C (or SIGTERM): requests in flight finish first.
+pub async fn serve(listener: TcpListener, state: AppState) -> Result<(), ServerError> {
+    axum::serve(listener, api::router(state))
+        .with_graceful_shutdown(async {
+            let interrupt = tokio::signal::ctrl_c();
+            #[cfg(unix)]
+            let terminate = async {
+                if let Ok(mut signal) =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                {
+                    signal.recv().await;
+                }
+            };
+            #[cfg(not(unix))]
+            let terminate = std::future::pending::<()>();
+            tokio::select! { _ = interrupt => {}, _ = terminate => {} }
+        })
+        .await
+        .map_err(ServerError::Serve)
+}

@@ -1,0 +1,78 @@
+//! The database: one SQLite file by default (WAL, migrations applied at start),
+//! reached through sqlx's `Any` driver so that the domain code runs unchanged on
+//! PostgreSQL. Times are Unix seconds; JSON documents are text.
+
+mod audit;
+
+use std::path::Path;
+use std::str::FromStr;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use audit::{AuditEntry, ChainBreak, append as audit, verify as verify_audit};
+
+/// Why the database cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database at {url}: {source}")]
+    Open { url: String, source: sqlx::Error },
+    #[error("cannot apply migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// The SQLite file inside a data directory.
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("isac.db").display())
+}
+
+/// Opens (creating if needed) the database at `url` and applies migrations.
+pub async fn open(url: &str) -> Result<AnyPool, StoreError> {
+    sqlx::any::install_default_drivers();
+    let open_error = |source| StoreError::Open {
+        url: url.into(),
+        source,
+    };
+    let options = AnyConnectOptions::from_str(url).map_err(open_error)?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(8)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                if conn.backend_name() == "SQLite" {
+                    // WAL lets readers run beside the writer; FULL makes every
+                    // acknowledged report survive a crash or power loss.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .map_err(open_error)?;
+    SQLITE_MIGRATIONS.run(&pool).await?;
+    Ok(pool)
+}
+
+/// The current time in Unix seconds.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// A fresh random identifier with a readable prefix, e.g. `r-3f9a…`.
+pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}-{}", hex::encode(random_bytes::<12>()))
+}
+
+/// Cryptographically random bytes from the OS.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).expect("the OS random source is available");
+    bytes
+}

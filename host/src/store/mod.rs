@@ -7,8 +7,9 @@ mod audit;
 use std::path::Path;
 use std::str::FromStr;
 
+pub use sqlx::AnyPool;
+use sqlx::Executor;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
 
 pub use audit::{AuditEntry, ChainBreak, append as audit, verify as verify_audit};
 
@@ -75,4 +76,9 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).expect("the OS random source is available");
     bytes
+}
+
+/// One integer from a query with one text parameter (for tools and tests).
+pub async fn scalar_i64(db: &AnyPool, sql: &str, bind: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(sql).bind(bind).fetch_one(db).await
 }

@@ -1,0 +1,147 @@
+//! A real isac-host server for end-to-end tests: the demo Council seeded into a
+//! fresh SQLite file in a temporary directory, served over HTTP on a free port.
+
+use std::collections::BTreeMap;
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::Value;
+
+pub use isac_host;
+
+pub struct TestServer {
+    pub base: String,
+    pub tokens: BTreeMap<String, String>,
+    pub db: isac_host::store::AnyPool,
+    client: Client,
+    _data: tempfile::TempDir,
+}
+
+/// A response: status and JSON body (`Value::Null` when the body is not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let data = tempfile::tempdir().expect("temp dir");
+        let url = isac_host::store::sqlite_url(data.path());
+        let state = isac_host::server::state(&url, Default::default())
+            .await
+            .expect("server state");
+        let tokens = isac_host::demo::seed(&state.db).await.expect("demo seed");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("free port");
+        let base = format!("http://{}", listener.local_addr().expect("bound address"));
+        let db = state.db.clone();
+        tokio::spawn(isac_host::server::serve(listener, state));
+        TestServer {
+            base,
+            tokens,
+            db,
+            client: Client::new(),
+            _data: data,
+        }
+    }
+
+    /// The token of a demo member or role (`sakura-bank@council`, `secretariat`...).
+    pub fn token(&self, name: &str) -> &str {
+        self.tokens
+            .get(name)
+            .unwrap_or_else(|| panic!("no demo token {name}"))
+    }
+
+    /// Sends a request as `who` (a token name, or "" for anonymous) with an optional JSON body.
+    pub async fn call(&self, method: Method, who: &str, path: &str, body: Option<&Value>) -> Reply {
+        let token = if who.is_empty() {
+            None
+        } else {
+            Some(
+                self.tokens
+                    .get(who)
+                    .cloned()
+                    .unwrap_or_else(|| who.to_string()),
+            )
+        };
+        self.send(
+            method,
+            token.as_deref(),
+            path,
+            body.map(|b| ("application/json", b.to_string().into_bytes())),
+        )
+        .await
+    }
+
+    /// Sends raw bytes with a content type, as the bearer `token` (not a name).
+    pub async fn send(
+        &self,
+        method: Method,
+        token: Option<&str>,
+        path: &str,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .request(method, format!("{}/api/v1{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some((content_type, bytes)) = body {
+            request = request.header("content-type", content_type).body(bytes);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        Reply {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
+    }
+
+    pub async fn get(&self, who: &str, path: &str) -> Reply {
+        self.call(Method::GET, who, path, None).await
+    }
+
+    pub async fn post(&self, who: &str, path: &str, body: &Value) -> Reply {
+        self.call(Method::POST, who, path, Some(body)).await
+    }
+
+    pub async fn put(&self, who: &str, path: &str, body: &Value) -> Reply {
+        self.call(Method::PUT, who, path, Some(body)).await
+    }
+
+    /// The member id behind a demo member token.
+    pub async fn member_id(&self, who: &str) -> i64 {
+        let hash = isac_host::api::hash_token(self.token(who));
+        isac_host::store::scalar_i64(
+            &self.db,
+            "SELECT member_id FROM tokens WHERE hash = $1",
+            &hash,
+        )
+        .await
+        .expect("query runs")
+    }
+
+    /// Every report id in the member's inbox (following the cursor).
+    pub async fn inbox_reports(&self, who: &str) -> Vec<String> {
+        let mut ids = Vec::new();
+        let mut cursor: Option<i64> = None;
+        loop {
+            let path = match cursor {
+                Some(c) => format!("/inbox?limit=500&cursor={c}"),
+                None => "/inbox?limit=500".into(),
+            };
+            let reply = self.get(who, &path).await;
+            assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+            for item in reply.body["items"].as_array().expect("items") {
+                ids.push(item["report_id"].as_str().expect("report id").to_string());
+            }
+            match reply.body["next_cursor"].as_i64() {
+                Some(next) => cursor = Some(next),
+                None => return ids,
+            }
+        }
+    }
+}

@@ -1,0 +1,438 @@
+//! The sharing core end to end: the real server over HTTP on a real SQLite file.
+
+use std::time::Duration;
+
+use isac_tests::TestServer;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn report(title: &str, tlp: &str, confidence: &str, domain: &str) -> Value {
+    json!({
+        "title": title, "body": format!("{title}. Seen at Sakura Bank."), "tlp": tlp, "confidence": confidence,
+        "victim": "Sakura Bank", "indicators": [{"kind": "domain", "value": domain}]
+    })
+}
+
+async fn submit(server: &TestServer, who: &str, community: &str, body: &Value) -> Value {
+    let reply = server
+        .post(who, &format!("/communities/{community}/reports"), body)
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    reply.body
+}
+
+/// The member's delivery of `report_id` with its view, or None.
+async fn delivered(server: &TestServer, who: &str, report_id: &str) -> Option<Value> {
+    let inbox = server.get(who, "/inbox?limit=500").await;
+    let item = inbox.body["items"]
+        .as_array()?
+        .iter()
+        .find(|i| i["report_id"] == report_id)?
+        .clone();
+    let view = server
+        .get(who, &format!("/inbox/{}", item["delivery_id"]))
+        .await;
+    assert_eq!(view.status, StatusCode::OK);
+    Some(view.body["view"].clone())
+}
+
+#[tokio::test]
+async fn two_organisations_reporting_one_indicator_make_one_case() {
+    let server = TestServer::start().await;
+    let first = submit(
+        &server,
+        "sakura-bank@council",
+        "council",
+        &report(
+            "Phishing wave",
+            "green",
+            "unconfirmed",
+            "evil-login.example",
+        ),
+    )
+    .await;
+    let second = submit(
+        &server,
+        "tokyo@council",
+        "council",
+        &report(
+            "Same domain here",
+            "green",
+            "confirmed",
+            "EVIL-login.example.",
+        ),
+    )
+    .await;
+    assert_eq!(first["case_id"], second["case_id"]);
+    let other = submit(
+        &server,
+        "tokyo@council",
+        "council",
+        &report("Unrelated", "green", "confirmed", "other.example"),
+    )
+    .await;
+    assert_ne!(other["case_id"], first["case_id"]);
+
+    let case = server
+        .get(
+            "example-security@council",
+            &format!("/cases/{}", first["case_id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(case.status, StatusCode::OK);
+    assert_eq!(case.body["reports"].as_array().unwrap().len(), 2);
+    assert_eq!(case.body["confidence"], "confirmed");
+}
+
+#[tokio::test]
+async fn views_are_redacted_as_the_plugin_says() {
+    let server = TestServer::start().await;
+    let sent = submit(
+        &server,
+        "sakura-bank@council",
+        "council",
+        &report("Phishing at Sakura Bank", "green", "confirmed", "a.example"),
+    )
+    .await;
+    let id = sent["report_id"].as_str().unwrap();
+
+    let outsider = delivered(&server, "example-security@council", id)
+        .await
+        .expect("delivered to a vendor");
+    assert_eq!(outsider["victim"], "███████████");
+    assert_eq!(outsider["title"], "Phishing at ███████████");
+    assert_eq!(
+        outsider["body"],
+        "Phishing at ███████████. Seen at ███████████."
+    );
+    assert_eq!(
+        outsider["indicators"],
+        json!([{"kind": "domain", "value": "a.example"}])
+    );
+
+    // The submitter's organisation sees the original, in every community it sits in.
+    for own in ["sakura-bank@council", "sakura-bank@financials-isac"] {
+        let view = delivered(&server, own, id)
+            .await
+            .expect("delivered to own organisation");
+        assert_eq!(view["victim"], "Sakura Bank", "{own}");
+    }
+}
+
+#[tokio::test]
+async fn amber_strict_is_never_forwarded_but_confirmed_green_is() {
+    let server = TestServer::start().await;
+    let strict = submit(
+        &server,
+        "sakura-bank@financials-isac",
+        "financials-isac",
+        &report("Insider tool", "amber+strict", "confirmed", "b.example"),
+    )
+    .await;
+    assert_eq!(strict.get("forwards"), None, "{strict}");
+    assert_eq!(strict["deliveries"], 2, "both banks of the ISAC");
+
+    let green = submit(
+        &server,
+        "sakura-bank@financials-isac",
+        "financials-isac",
+        &report("Fake MFA page", "green", "confirmed", "c.example"),
+    )
+    .await;
+    let forwards = green["forwards"].as_array().expect("forwarded");
+    assert_eq!(forwards.len(), 1);
+    assert_eq!(forwards[0]["community"], "council");
+    assert_eq!(forwards[0]["status"], "delivered");
+    // The Council copy is sanitised: no body, victim masked, and the Council's
+    // members (not the ISAC's) received it.
+    let copy = delivered(
+        &server,
+        "tokyo@council",
+        forwards[0]["report_id"].as_str().unwrap(),
+    )
+    .await
+    .expect("council copy");
+    assert_eq!(copy.get("body"), None);
+    assert_eq!(copy["victim"], "███████████");
+}
+
+#[tokio::test]
+async fn red_reaches_only_named_recipients() {
+    let server = TestServer::start().await;
+    let named = server.member_id("example-security@council").await;
+    let mut body = report(
+        "Intrusion at a named operator",
+        "red",
+        "confirmed",
+        "d.example",
+    );
+    body["named_recipients"] = json!([named]);
+    let sent = submit(&server, "tokyo@council", "council", &body).await;
+    let id = sent["report_id"].as_str().unwrap();
+    assert!(
+        delivered(&server, "example-security@council", id)
+            .await
+            .is_some()
+    );
+    assert!(
+        delivered(&server, "tokyo@council", id).await.is_some(),
+        "own organisation"
+    );
+    for outsider in [
+        "sakura-bank@council",
+        "nisc@council",
+        "kanto-power@electricity-isac",
+    ] {
+        assert!(
+            delivered(&server, outsider, id).await.is_none(),
+            "{outsider} got a RED report"
+        );
+    }
+    assert_eq!(sent["deliveries"], 2);
+}
+
+#[tokio::test]
+async fn an_expelled_member_gets_401_and_nothing_new() {
+    let server = TestServer::start().await;
+    let before = submit(
+        &server,
+        "tokyo@council",
+        "council",
+        &report("Before", "green", "confirmed", "e.example"),
+    )
+    .await;
+    let kanto = server.member_id("kanto-power@council").await;
+    let expel = server
+        .post(
+            "steering_committee",
+            &format!("/members/{kanto}/expel"),
+            &json!({"reason": "breach of confidentiality"}),
+        )
+        .await;
+    assert_eq!(expel.status, StatusCode::OK, "{:?}", expel.body);
+
+    assert_eq!(
+        server.get("kanto-power@council", "/inbox").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let after = submit(
+        &server,
+        "tokyo@council",
+        "council",
+        &report("After", "green", "confirmed", "f.example"),
+    )
+    .await;
+    assert_eq!(
+        after["deliveries"].as_i64().unwrap(),
+        before["deliveries"].as_i64().unwrap() - 1
+    );
+    let history = server
+        .get("steering_committee", &format!("/members/{kanto}"))
+        .await;
+    assert_eq!(history.body["status"], "expelled");
+    assert_eq!(
+        history.body["events"].as_array().unwrap().last().unwrap()["reason"],
+        "breach of confidentiality"
+    );
+}
+
+#[tokio::test]
+async fn a_member_cannot_read_another_members_delivery() {
+    let server = TestServer::start().await;
+    let sent = submit(
+        &server,
+        "sakura-bank@council",
+        "council",
+        &report("Private view", "green", "confirmed", "g.example"),
+    )
+    .await;
+    let inbox = server.get("example-security@council", "/inbox").await;
+    let theirs = inbox.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["report_id"] == sent["report_id"])
+        .unwrap()["delivery_id"]
+        .clone();
+    assert_eq!(
+        server
+            .get("tokyo@council", &format!("/inbox/{theirs}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        server.get("tokyo@council", "/inbox/999999").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_quarantined_report_is_kept_and_delivered_after_the_fix() {
+    let server = TestServer::start().await;
+    let bytes = std::fs::read(isac_plugin_artifacts::MISBEHAVING).unwrap();
+    let upload = server
+        .send(
+            reqwest::Method::POST,
+            Some(server.token("operator@electricity-isac")),
+            "/plugins",
+            Some(("application/wasm", bytes)),
+        )
+        .await;
+    assert_eq!(upload.status, StatusCode::CREATED, "{:?}", upload.body);
+    let faulty =
+        json!({"plugin": upload.body["digest"], "settings": {"fault": "panic", "stage": "route"}});
+    assert_eq!(
+        server
+            .put(
+                "operator@electricity-isac",
+                "/communities/electricity-isac",
+                &faulty
+            )
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    let reply = server
+        .post(
+            "kanto-power@electricity-isac",
+            "/communities/electricity-isac/reports",
+            &report("Odd PLC traffic", "amber", "suspicion", "h.example"),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED);
+    assert_eq!(reply.body["status"], "quarantined");
+    let id = reply.body["report_id"].as_str().unwrap().to_string();
+    assert!(
+        server
+            .inbox_reports("kanto-power@electricity-isac")
+            .await
+            .is_empty(),
+        "never delivered"
+    );
+
+    let quarantine = server
+        .get(
+            "operator@electricity-isac",
+            "/communities/electricity-isac/quarantine",
+        )
+        .await;
+    let entry = &quarantine.body["quarantined"][0];
+    assert_eq!(
+        (
+            entry["report_id"].as_str().unwrap(),
+            entry["stage"].as_str().unwrap()
+        ),
+        (id.as_str(), "route")
+    );
+    assert_eq!(
+        entry["fault"],
+        "panicked: misbehaving plugin panics on purpose"
+    );
+
+    let fixed = json!({"plugin": "baseline", "settings": {}});
+    assert_eq!(
+        server
+            .put(
+                "operator@electricity-isac",
+                "/communities/electricity-isac",
+                &fixed
+            )
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let rerun = server
+        .post(
+            "operator@electricity-isac",
+            &format!("/communities/electricity-isac/quarantine/{id}/rerun"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(rerun.status, StatusCode::OK, "{:?}", rerun.body);
+    assert_eq!(rerun.body["status"], "delivered");
+    assert_eq!(
+        server.inbox_reports("kanto-power@electricity-isac").await,
+        vec![id.clone()]
+    );
+    let quarantine = server
+        .get(
+            "operator@electricity-isac",
+            "/communities/electricity-isac/quarantine",
+        )
+        .await;
+    assert_eq!(quarantine.body["quarantined"], json!([]));
+}
+
+#[tokio::test]
+async fn inbox_stream_pushes_new_deliveries() {
+    let server = TestServer::start().await;
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/v1/inbox/stream", server.base))
+        .bearer_auth(server.token("example-security@council"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let sent = submit(
+        &server,
+        "tokyo@council",
+        "council",
+        &report("Live", "green", "confirmed", "i.example"),
+    )
+    .await;
+    let mut response = response;
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !seen.contains(sent["report_id"].as_str().unwrap()) {
+        let chunk = tokio::time::timeout_at(deadline, response.chunk())
+            .await
+            .expect("an event within 10 s")
+            .unwrap()
+            .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains("event: delivery"), "{seen}");
+}
+
+#[tokio::test]
+async fn the_audit_chain_detects_tampering() {
+    let server = TestServer::start().await;
+    let kanto = server.member_id("kanto-power@council").await;
+    server
+        .post(
+            "steering_committee",
+            &format!("/members/{kanto}/suspend"),
+            &json!({"reason": "audit"}),
+        )
+        .await;
+    submit(
+        &server,
+        "sakura-bank@council",
+        "council",
+        &report("Read me", "green", "confirmed", "j.example"),
+    )
+    .await;
+    server.inbox_reports("tokyo@council").await;
+    assert!(
+        isac_host::store::verify_audit(&server.db)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+
+    sqlx::query("UPDATE audit_log SET detail = 'nothing happened' WHERE action = 'member.suspend'")
+        .execute(&server.db)
+        .await
+        .unwrap();
+    let broken = isac_host::store::verify_audit(&server.db)
+        .await
+        .unwrap()
+        .unwrap_err();
+    let seq: i64 = sqlx::query_scalar("SELECT seq FROM audit_log WHERE action = 'member.suspend'")
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(broken.seq, seq);
+}

@@ -1,0 +1,358 @@
+//! Every endpoint × every role, with the expected status; then the classic
+//! sharing-platform bypasses.
+
+use isac_tests::TestServer;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// Callers, by demo token name ("" = anonymous; a made-up token for the refused
+/// applicant, who never gets one).
+const ROLES: [(&str, &str); 12] = [
+    ("anonymous", ""),
+    (
+        "refused applicant",
+        "isac_0000000000000000000000000000000000000000000000000000000000000000",
+    ),
+    ("suspended member", "kanto-power@council"),
+    ("expelled member", "nippon-rail@transportation-isac"),
+    ("member of another community", "example-motors@j-auto-isac"),
+    ("member", "tokyo@council"),
+    ("task force class 1", "nisc@council"),
+    ("task force class 2", "example-university@council"),
+    ("operator of another community", "operator@ict-isac"),
+    ("operator", "operator@council"),
+    ("steering committee", "steering_committee"),
+    ("secretariat", "secretariat"),
+];
+
+fn report(tlp: &str, domain: &str) -> Value {
+    json!({"title": format!("{tlp} report"), "tlp": tlp, "confidence": "confirmed", "indicators": [{"kind": "domain", "value": domain}]})
+}
+
+struct World {
+    server: TestServer,
+    tokyo: i64,
+    applicant: i64,
+    case: String,
+    tokyo_delivery: i64,
+}
+
+async fn world() -> World {
+    let server = TestServer::start().await;
+    let kanto = server.member_id("kanto-power@council").await;
+    let rail = server.member_id("nippon-rail@transportation-isac").await;
+    let reason = json!({"reason": "test"});
+    assert_eq!(
+        server
+            .post(
+                "steering_committee",
+                &format!("/members/{kanto}/suspend"),
+                &reason
+            )
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        server
+            .post(
+                "steering_committee",
+                &format!("/members/{rail}/expel"),
+                &reason
+            )
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let apply = json!({"organisation": {"name": "Refused Co", "kind": "other", "sector": "other"}});
+    let refused = server
+        .post("", "/communities/council/applications", &apply)
+        .await
+        .body["member_id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        server
+            .post(
+                "steering_committee",
+                &format!("/members/{refused}/refuse"),
+                &reason
+            )
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let apply = json!({"organisation": {"name": "Applicant Co", "kind": "academic", "sector": "education"}});
+    let applicant = server
+        .post("", "/communities/council/applications", &apply)
+        .await
+        .body["member_id"]
+        .as_i64()
+        .unwrap();
+
+    let sent = server
+        .post(
+            "sakura-bank@council",
+            "/communities/council/reports",
+            &report("amber", "authz.example"),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED);
+    let case = sent.body["case_id"].as_str().unwrap().to_string();
+    let inbox = server.get("tokyo@council", "/inbox").await;
+    let tokyo_delivery = inbox.body["items"][0]["delivery_id"].as_i64().unwrap();
+    let tokyo = server.member_id("tokyo@council").await;
+    World {
+        server,
+        tokyo,
+        applicant,
+        case,
+        tokyo_delivery,
+    }
+}
+
+#[tokio::test]
+async fn every_endpoint_for_every_role() {
+    let w = world().await;
+    let baseline = std::fs::read(isac_plugin_artifacts::BASELINE).unwrap();
+    let (t, a, c, d) = (w.tokyo, w.applicant, &w.case, w.tokyo_delivery);
+    use StatusCode as S;
+    const U: S = S::UNAUTHORIZED;
+    const F: S = S::FORBIDDEN;
+    const N: S = S::NOT_FOUND;
+    const O: S = S::OK;
+    const C: S = S::CREATED;
+    // Columns follow ROLES.
+    let table: Vec<(Method, String, Option<Value>, [S; 12])> = vec![
+        (
+            Method::POST,
+            "/communities/council/reports".into(),
+            Some(report("green", "x.example")),
+            [U, U, F, U, F, C, C, C, F, F, F, F],
+        ),
+        (
+            Method::GET,
+            "/inbox".into(),
+            None,
+            [U, U, F, U, O, O, O, O, F, F, F, F],
+        ),
+        (
+            Method::GET,
+            "/inbox/stream".into(),
+            None,
+            [U, U, F, U, O, O, O, O, F, F, F, F],
+        ),
+        (
+            Method::GET,
+            format!("/inbox/{d}"),
+            None,
+            [U, U, F, U, N, O, N, N, F, F, F, F],
+        ),
+        (
+            Method::GET,
+            "/cases".into(),
+            None,
+            [U, U, F, U, O, O, O, O, F, F, F, F],
+        ),
+        (
+            Method::GET,
+            format!("/cases/{c}"),
+            None,
+            [U, U, F, U, N, O, O, O, F, F, F, F],
+        ),
+        (
+            Method::GET,
+            "/communities".into(),
+            None,
+            [U, U, F, U, O, O, O, O, O, O, O, O],
+        ),
+        (
+            Method::PUT,
+            "/communities/council".into(),
+            Some(json!({"settings": {"window_days": 14}})),
+            [U, U, F, U, F, F, F, F, F, O, F, O],
+        ),
+        (
+            Method::GET,
+            "/communities/council/quarantine".into(),
+            None,
+            [U, U, F, U, F, F, F, F, F, O, F, O],
+        ),
+        (
+            Method::GET,
+            "/communities/council/decisions".into(),
+            None,
+            [U, U, F, U, F, F, F, F, F, O, F, O],
+        ),
+        (
+            Method::GET,
+            format!("/members/{t}"),
+            None,
+            [U, U, F, U, N, O, N, N, N, O, O, O],
+        ),
+        (
+            Method::PUT,
+            format!("/members/{t}/class"),
+            Some(json!({"class": "general", "reason": "r"})),
+            [U, U, F, U, F, F, F, F, F, O, O, O],
+        ),
+        (
+            Method::POST,
+            format!("/members/{t}/tokens"),
+            Some(json!({})),
+            [U, U, F, U, F, F, F, F, F, F, C, C],
+        ),
+        (
+            Method::POST,
+            format!("/members/{a}/approve"),
+            Some(json!({"reason": "welcome"})),
+            [U, U, F, U, F, F, F, F, F, F, O, F],
+        ),
+        (
+            Method::GET,
+            "/audit".into(),
+            None,
+            [U, U, F, U, F, F, F, F, F, F, F, O],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (method, path, body, expected) in &table {
+        for ((role, who), want) in ROLES.iter().zip(expected) {
+            let status = if path == "/inbox/stream" {
+                stream_status(&w.server, who).await
+            } else {
+                w.server
+                    .call(method.clone(), who, path, body.as_ref())
+                    .await
+                    .status
+            };
+            if status != *want {
+                failures.push(format!(
+                    "{method} {path} as {role}: {status}, expected {want}"
+                ));
+            }
+        }
+    }
+    let plugin_expected = [U, U, F, U, F, F, F, F, C, C, F, C];
+    for ((role, who), want) in ROLES.iter().zip(plugin_expected) {
+        let token = w
+            .server
+            .tokens
+            .get(*who)
+            .map(String::as_str)
+            .or((!who.is_empty()).then_some(*who));
+        let upload = Some(("application/wasm", baseline.clone()));
+        let status = w
+            .server
+            .send(Method::POST, token, "/plugins", upload)
+            .await
+            .status;
+        if status != want {
+            failures.push(format!(
+                "POST /plugins as {role}: {status}, expected {want}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The status of opening the event stream (the body never ends, so do not read it).
+async fn stream_status(server: &TestServer, who: &str) -> StatusCode {
+    let mut request = reqwest::Client::new().get(format!("{}/api/v1/inbox/stream", server.base));
+    if !who.is_empty() {
+        request = request.bearer_auth(server.tokens.get(who).map(String::as_str).unwrap_or(who));
+    }
+    request.send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn a_left_out_tlp_is_refused_not_defaulted() {
+    let w = world().await;
+    let reply = w
+        .server
+        .post(
+            "tokyo@council",
+            "/communities/council/reports",
+            &json!({"title": "no label", "confidence": "confirmed"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.body["field"], "tlp");
+}
+
+#[tokio::test]
+async fn reports_nested_in_a_case_are_checked_one_by_one() {
+    let w = world().await;
+    let nisc = w.server.member_id("nisc@council").await;
+    let mut red = report("red", "authz.example");
+    red["named_recipients"] = json!([nisc]);
+    let sent = w
+        .server
+        .post("sakura-bank@council", "/communities/council/reports", &red)
+        .await;
+    assert_eq!(
+        sent.body["case_id"],
+        w.case.as_str(),
+        "same indicator, same case"
+    );
+
+    let count = |body: &Value| body["reports"].as_array().map(Vec::len);
+    assert_eq!(
+        count(
+            &w.server
+                .get("nisc@council", &format!("/cases/{}", w.case))
+                .await
+                .body
+        ),
+        Some(2)
+    );
+    assert_eq!(
+        count(
+            &w.server
+                .get("tokyo@council", &format!("/cases/{}", w.case))
+                .await
+                .body
+        ),
+        Some(1)
+    );
+    let listed = w.server.get("tokyo@council", "/cases").await.body;
+    assert_eq!(listed["cases"][0]["visible_reports"], 1);
+}
+
+#[tokio::test]
+async fn list_endpoints_apply_the_access_check_to_every_filter() {
+    let w = world().await;
+    let outsider = "example-motors@j-auto-isac";
+    assert_eq!(
+        w.server.get(outsider, "/cases").await.body["cases"],
+        json!([])
+    );
+    assert_eq!(
+        w.server
+            .get(outsider, "/cases?community=council")
+            .await
+            .body["cases"],
+        json!([])
+    );
+    assert_eq!(
+        w.server
+            .get(outsider, &format!("/inbox?case={}", w.case))
+            .await
+            .body["items"],
+        json!([])
+    );
+    assert_eq!(
+        w.server
+            .get(outsider, "/inbox?community=council")
+            .await
+            .body["items"],
+        json!([])
+    );
+    assert_eq!(
+        w.server
+            .get(outsider, "/inbox?cursor=0&limit=500")
+            .await
+            .body["items"],
+        json!([])
+    );
+}

@@ -220,3 +220,39 @@ fn reference_plugins_are_built_in_by_name() {
         "{err}"
     );
 }
+
+#[test]
+fn audit_verify_exits_1_naming_the_altered_entry() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().display().to_string();
+    for role in ["secretariat", "steering_committee", "secretariat"] {
+        let out = isac_host(&["token", "--data", &data, "--role", role]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert!(stdout(&out).starts_with("isac_"));
+    }
+    let out = isac_host(&["audit", "verify", "--data", &data]);
+    assert_eq!(
+        (out.status.code(), stdout(&out)),
+        (Some(0), "audit log intact: 3 entries\n".to_string())
+    );
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let db = isac_host::store::open(&isac_host::store::sqlite_url(dir.path()))
+            .await
+            .expect("opens");
+        isac_host::store::scalar_i64(
+            &db,
+            "UPDATE audit_log SET actor = $1 WHERE seq = 2 RETURNING seq",
+            "someone else",
+        )
+        .await
+        .expect("tampered");
+    });
+    let out = isac_host(&["audit", "verify", "--data", &data]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "audit log broken at entry 2: its content does not match its hash\n"
+    );
+}

@@ -100,6 +100,7 @@ async fn acknowledged_reports_survive_sigkill() {
         "only {} reports before the kill",
         acknowledged.len()
     );
+    eprintln!("{} reports acknowledged before SIGKILL", acknowledged.len());
 
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
@@ -137,6 +138,29 @@ async fn acknowledged_reports_survive_sigkill() {
         lost.len(),
         acknowledged.len()
     );
+
+    // None half-delivered: every stored GREEN report reached the whole audience,
+    // including any committed after its answer was lost to the kill.
+    let runtime_db = isac_host::store::open(&isac_host::store::sqlite_url(data.path()))
+        .await
+        .unwrap();
+    let audience = isac_host::store::scalar_i64(
+        &runtime_db,
+        "SELECT COUNT(*) FROM members WHERE status = $1",
+        "approved",
+    )
+    .await
+    .unwrap();
+    let uneven = isac_host::store::scalar_i64(
+        &runtime_db,
+        "SELECT COUNT(*) FROM reports r WHERE r.status = $1 AND \
+         (SELECT COUNT(*) FROM deliveries d WHERE d.report_id = r.id) <> (SELECT COUNT(*) FROM members WHERE status = 'approved')",
+        "delivered",
+    )
+    .await
+    .unwrap();
+    assert_eq!(uneven, 0, "reports without exactly {audience} deliveries");
+    runtime_db.close().await;
 
     let verify = Command::new(env!("CARGO_BIN_EXE_isac-host"))
         .args([

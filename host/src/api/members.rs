@@ -301,6 +301,7 @@ async fn change_class(
     .await?;
     store::audit(&mut tx, &actor, "member.class", &id.to_string(), &class).await?;
     tx.commit().await?;
+    state.pipeline.membership_changed();
     Ok(Json(json!({"id": id, "class": class})))
 }
 

@@ -15,13 +15,31 @@ pub struct Candidates {
     pub members: Vec<Member>,
 }
 
+/// Every approved member with its community, independent of any report.
+#[derive(Debug, Clone)]
+pub struct Roster {
+    entries: Vec<(Member, String)>,
+}
+
+impl Roster {
+    /// The roster as seen from a report in `community`.
+    pub fn for_community(&self, community: &str) -> Candidates {
+        let members = self
+            .entries
+            .iter()
+            .map(|(member, home)| Member {
+                in_community: home == community,
+                ..member.clone()
+            })
+            .collect();
+        Candidates { members }
+    }
+}
+
 const DAYS_90: i64 = 90 * 24 * 3600;
 
 /// Loads every approved member with its organisation and contribution statistics.
-pub async fn approved_members(
-    db: &AnyPool,
-    report_community: &str,
-) -> Result<Candidates, sqlx::Error> {
+pub async fn roster(db: &AnyPool) -> Result<Roster, sqlx::Error> {
     let since = store::now() - DAYS_90;
     let rows = sqlx::query(
         "SELECT m.id, m.organisation_id, o.kind, o.sector, m.community_id, m.class, \
@@ -35,19 +53,19 @@ pub async fn approved_members(
     .bind(since)
     .fetch_all(db)
     .await?;
-    let mut members = Vec::with_capacity(rows.len());
+    let mut entries = Vec::with_capacity(rows.len());
     for row in rows {
         let community: String = row.try_get(4)?;
         let label = |i: usize| -> Result<String, sqlx::Error> { row.try_get(i) };
         let decode = |e: serde_json::Error| sqlx::Error::Decode(Box::new(e));
         let count =
             |i: usize| -> Result<u32, sqlx::Error> { Ok(row.try_get::<i64, _>(i)?.max(0) as u32) };
-        members.push(Member {
+        let member = Member {
             id: row.try_get::<i64, _>(0)? as u64,
             organisation: row.try_get::<i64, _>(1)? as u64,
             organisation_kind: model::parse_label(&label(2)?).map_err(decode)?,
             sector: model::parse_label(&label(3)?).map_err(decode)?,
-            in_community: community == report_community,
+            in_community: false,
             class: model::parse_label(&label(5)?).map_err(decode)?,
             contribution: Contribution {
                 reports_90d: count(6)?,
@@ -56,9 +74,10 @@ pub async fn approved_members(
                 confirmed_total: count(9)?,
                 ..Contribution::default()
             },
-        });
+        };
+        entries.push((member, community));
     }
-    Ok(Candidates { members })
+    Ok(Roster { entries })
 }
 
 /// The TLP 2.0 ceiling: RED reaches only named recipients; AMBER and AMBER+STRICT

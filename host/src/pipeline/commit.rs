@@ -8,6 +8,9 @@ use super::plan::{Outcome, Plan};
 use crate::model;
 use crate::store;
 
+/// Delivery rows per INSERT statement (SQLite allows 32766 parameters).
+const DELIVERY_BATCH: usize = 200;
+
 /// What was written for one report.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Committed {
@@ -105,19 +108,26 @@ pub async fn commit(
                 .bind(content)
                 .fetch_one(&mut *conn)
                 .await?;
-                for &member in &group.recipients {
-                    sqlx::query(
-                        "INSERT INTO deliveries (member_id, view_id, report_id, case_id, community_id, available_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(member as i64)
-                    .bind(view_id)
-                    .bind(&report.id)
-                    .bind(&case_id)
-                    .bind(&report.community)
-                    .bind(now + i64::from(group.delay_seconds))
-                    .execute(&mut *conn)
-                    .await?;
+                let available_at = now + i64::from(group.delay_seconds);
+                // Many rows per statement: a GREEN report can reach hundreds of members.
+                for chunk in group.recipients.chunks(DELIVERY_BATCH) {
+                    let rows: Vec<String> = (0..chunk.len())
+                        .map(|i| format!("($1, $2, $3, $4, $5, ${})", i + 6))
+                        .collect();
+                    let sql = format!(
+                        "INSERT INTO deliveries (view_id, report_id, case_id, community_id, available_at, member_id) VALUES {}",
+                        rows.join(", ")
+                    );
+                    let mut insert = sqlx::query(&sql)
+                        .bind(view_id)
+                        .bind(&report.id)
+                        .bind(&case_id)
+                        .bind(&report.community)
+                        .bind(available_at);
+                    for &member in chunk {
+                        insert = insert.bind(member as i64);
+                    }
+                    insert.execute(&mut *conn).await?;
                 }
                 committed.deliveries += group.recipients.len();
                 committed.groups += 1;

@@ -7,7 +7,9 @@ mod commit;
 mod plan;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use sqlx::{Acquire, AnyPool, Row as _};
 
@@ -38,6 +40,19 @@ pub struct Pipeline {
     plugins: Mutex<HashMap<String, Arc<Plugin>>>,
     /// Bumped after every commit that delivered something, to wake inbox streams.
     pub deliveries: tokio::sync::watch::Sender<u64>,
+    /// Bumped by every membership change; a cached roster of another generation is stale.
+    membership: AtomicU64,
+    roster: Mutex<Option<CachedRoster>>,
+}
+
+/// How long a roster serves reports before contribution counts are re-read.
+/// Membership changes invalidate it at once (see [`Pipeline::membership_changed`]).
+const ROSTER_TTL: Duration = Duration::from_secs(5);
+
+struct CachedRoster {
+    loaded: Instant,
+    generation: u64,
+    roster: Arc<audience::Roster>,
 }
 
 impl Pipeline {
@@ -47,7 +62,39 @@ impl Pipeline {
             runtime,
             plugins: Mutex::default(),
             deliveries: tokio::sync::watch::channel(0).0,
+            membership: AtomicU64::new(0),
+            roster: Mutex::default(),
         }
+    }
+
+    /// Call after any change of who is an approved member, or of a member's class:
+    /// the next report reads the roster afresh, so revocation is immediate.
+    pub fn membership_changed(&self) {
+        self.membership.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Every approved member, from a cache that membership changes invalidate.
+    pub(crate) async fn roster(&self) -> Result<Arc<audience::Roster>, sqlx::Error> {
+        // Read the generation before loading: a change during the load leaves the
+        // entry stamped with the old generation, hence stale.
+        let generation = self.membership.load(Ordering::SeqCst);
+        if let Some(cached) = self
+            .roster
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+        {
+            if cached.generation == generation && cached.loaded.elapsed() < ROSTER_TTL {
+                return Ok(cached.roster.clone());
+            }
+        }
+        let roster = Arc::new(audience::roster(&self.db).await?);
+        *self.roster.lock().unwrap_or_else(PoisonError::into_inner) = Some(CachedRoster {
+            loaded: Instant::now(),
+            generation,
+            roster: roster.clone(),
+        });
+        Ok(roster)
     }
 
     pub fn runtime(&self) -> &PolicyRuntime {

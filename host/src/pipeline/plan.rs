@@ -85,11 +85,10 @@ pub async fn plan(
     report: Report,
     forwarded_from: Option<String>,
 ) -> Result<Plan, PlanError> {
-    let db = &pipeline.db;
     let started = Instant::now();
-    let candidates = audience::approved_members(db, &report.community).await?;
+    let candidates = pipeline.roster().await?.for_community(&report.community);
     let evaluated = evaluate(
-        db.clone(),
+        pipeline.db.clone(),
         policy.clone(),
         report.clone(),
         candidates.clone(),

@@ -100,8 +100,8 @@ impl Policy for Misbehaving {
         let fault = active(ctx, Stage::Fingerprints);
         misbehave(fault);
         Ok(match fault {
-            Fault::OversizedOutput => (0..50_000)
-                .map(|i| format!("domain:{i:0>64}.example"))
+            Fault::OversizedOutput => (0..20)
+                .map(|i| format!("domain:{i}.{}", "x".repeat(100_000)))
                 .collect(),
             Fault::InvalidOutput => vec![String::new()],
             _ => Vec::new(),

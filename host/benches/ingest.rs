@@ -1,0 +1,150 @@
+//! Ingest load: a real HTTP client (reqwest) posting reports to a 300-member
+//! Council running the baseline plugin on SQLite. Prints reports/s and latency
+//! percentiles. `cargo bench -p isac-host --bench ingest`
+//! (INGEST_SECONDS, default 10; INGEST_CLIENTS, default 32).
+
+use std::time::{Duration, Instant};
+
+use isac_host::{demo, model, server, store};
+use serde_json::json;
+
+const COUNCIL_MEMBERS: i64 = 300;
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[tokio::main]
+async fn main() {
+    let seconds = env_or("INGEST_SECONDS", 10);
+    let clients = env_or("INGEST_CLIENTS", 32);
+    let data = tempfile::tempdir().expect("temp dir");
+    let state = server::state(&store::sqlite_url(data.path()), Default::default())
+        .await
+        .expect("state");
+    let tokens = demo::seed(&state.db).await.expect("seed");
+    let council = fill_council(&state.db).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("port");
+    let base = format!("http://{}/api/v1", listener.local_addr().expect("address"));
+    tokio::spawn(server::serve(listener, state));
+
+    let submitters: Vec<String> = [
+        "tokyo@council",
+        "sakura-bank@council",
+        "nisc@council",
+        "kanto-power@council",
+    ]
+    .iter()
+    .map(|name| tokens[*name].clone())
+    .collect();
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for worker in 0..clients {
+        let (client, base, token) = (
+            client.clone(),
+            base.clone(),
+            submitters[worker as usize % submitters.len()].clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut failures = 0u64;
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                n += 1;
+                // One domain in five repeats, so dedup joins existing cases too.
+                let domain = if n % 5 == 0 { format!("shared-{}.example", n % 50) } else { format!("w{worker}-{n}.example") };
+                let body = json!({"title": format!("Report {worker}/{n}"), "body": "Phishing seen at Example Corp", "victim": "Example Corp",
+                                  "tlp": if n % 3 == 0 { "amber" } else { "green" }, "confidence": "unconfirmed",
+                                  "indicators": [{"kind": "domain", "value": domain}, {"kind": "ipv4", "value": format!("198.51.100.{}", n % 250)}]});
+                let started = Instant::now();
+                let sent = client.post(format!("{base}/communities/council/reports")).bearer_auth(&token).json(&body).send().await;
+                match sent {
+                    Ok(r) if r.status().as_u16() == 201 => latencies.push(started.elapsed()),
+                    _ => failures += 1,
+                }
+            }
+            (latencies, failures)
+        }));
+    }
+    let started = Instant::now();
+    let mut latencies = Vec::new();
+    let mut failures = 0;
+    for task in tasks {
+        let (l, f) = task.await.expect("client task");
+        latencies.extend(l);
+        failures += f;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize].as_secs_f64() * 1e3;
+    println!("council members: {council}, clients: {clients}, duration: {elapsed:.1} s");
+    println!("reports: {} ok, {failures} failed", latencies.len());
+    println!(
+        "throughput: {:.0} reports/s",
+        latencies.len() as f64 / elapsed
+    );
+    println!(
+        "latency ms: p50 {:.1}, p90 {:.1}, p99 {:.1}, max {:.1}",
+        at(0.5),
+        at(0.9),
+        at(0.99),
+        at(1.0)
+    );
+}
+
+/// Adds approved Council members until it has [`COUNCIL_MEMBERS`]; returns the count.
+async fn fill_council(db: &store::AnyPool) -> i64 {
+    let kinds = [
+        "national_agency",
+        "local_government",
+        "critical_infrastructure",
+        "security_vendor",
+        "academic",
+        "other",
+    ];
+    let sectors = [
+        "government",
+        "financials",
+        "electricity",
+        "transportation",
+        "ict",
+        "software",
+        "trading",
+        "medical",
+    ];
+    let existing = store::scalar_i64(
+        db,
+        "SELECT COUNT(*) FROM members WHERE community_id = $1",
+        "council",
+    )
+    .await
+    .expect("count");
+    for i in existing..COUNCIL_MEMBERS {
+        let name = format!("Council member organisation {i}");
+        let org: i64 = sqlx::query_scalar("INSERT INTO organisations (name, kind, sector, created_at) VALUES ($1, $2, $3, 0) RETURNING id")
+            .bind(&name)
+            .bind(kinds[i as usize % kinds.len()])
+            .bind(sectors[i as usize % sectors.len()])
+            .fetch_one(db)
+            .await
+            .expect("organisation");
+        let class = model::label_name(&if i % 10 == 0 {
+            model::MemberClass::TaskForceClass2
+        } else {
+            model::MemberClass::General
+        });
+        sqlx::query("INSERT INTO members (organisation_id, community_id, class, status, created_at) VALUES ($1, 'council', $2, 'approved', 0)")
+            .bind(org)
+            .bind(class)
+            .execute(db)
+            .await
+            .expect("member");
+    }
+    COUNCIL_MEMBERS
+}

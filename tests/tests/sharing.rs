@@ -436,3 +436,48 @@ async fn the_audit_chain_detects_tampering() {
         .unwrap();
     assert_eq!(broken.seq, seq);
 }
+
+#[tokio::test]
+async fn delayed_deliveries_appear_when_due() {
+    let server = TestServer::start().await;
+    let give_and_take =
+        json!({"plugin": "give-and-take", "settings": {"free_rider_delay_hours": 1}});
+    assert_eq!(
+        server
+            .put("operator@council", "/communities/council", &give_and_take)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let sent = submit(
+        &server,
+        "tokyo@council",
+        "council",
+        &report("Held back", "green", "confirmed", "k.example"),
+    )
+    .await;
+    let id = sent["report_id"].as_str().unwrap();
+    assert!(
+        delivered(&server, "tokyo@council", id).await.is_some(),
+        "own organisation at once"
+    );
+    assert!(
+        delivered(&server, "example-security@council", id)
+            .await
+            .is_none(),
+        "no contribution: held back"
+    );
+
+    // An hour passes for the held-back deliveries.
+    sqlx::query("UPDATE deliveries SET available_at = available_at - 3600 WHERE report_id = $1")
+        .bind(id)
+        .execute(&server.db)
+        .await
+        .unwrap();
+    assert!(
+        delivered(&server, "example-security@council", id)
+            .await
+            .is_some(),
+        "due now"
+    );
+}

@@ -4,6 +4,7 @@
 mod audience;
 mod cases;
 mod commit;
+mod group_commit;
 mod plan;
 
 use std::collections::HashMap;
@@ -11,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use sqlx::{Acquire, AnyPool, Row as _};
+use sqlx::{AnyPool, Row as _};
 
 pub use cases::candidates as candidate_cases;
 pub use commit::Committed;
@@ -39,10 +40,12 @@ pub struct Pipeline {
     runtime: Arc<PolicyRuntime>,
     plugins: Mutex<HashMap<String, Arc<Plugin>>>,
     /// Bumped after every commit that delivered something, to wake inbox streams.
+    /// Requires a Tokio runtime: [`Pipeline::new`] starts the group-commit writer.
     pub deliveries: tokio::sync::watch::Sender<u64>,
     /// Bumped by every membership change; a cached roster of another generation is stale.
     membership: AtomicU64,
     roster: Mutex<Option<CachedRoster>>,
+    writer: group_commit::GroupCommit,
 }
 
 /// How long a roster serves reports before contribution counts are re-read.
@@ -57,11 +60,13 @@ struct CachedRoster {
 
 impl Pipeline {
     pub fn new(db: AnyPool, runtime: Arc<PolicyRuntime>) -> Pipeline {
+        let deliveries = tokio::sync::watch::channel(0).0;
         Pipeline {
+            writer: group_commit::GroupCommit::start(db.clone(), deliveries.clone()),
             db,
             runtime,
             plugins: Mutex::default(),
-            deliveries: tokio::sync::watch::channel(0).0,
+            deliveries,
             membership: AtomicU64::new(0),
             roster: Mutex::default(),
         }
@@ -172,11 +177,6 @@ impl Pipeline {
             .await?
             .ok_or_else(|| PipelineError::UnknownCommunity(report.community.clone()))?;
         let plan = plan::plan(self, policy, report, None).await?;
-        let mut conn = self.db.acquire().await?;
-        let mut tx = conn.begin().await?;
-        let committed = commit::commit(&mut tx, &plan, row).await?;
-        tx.commit().await?;
-        self.deliveries.send_modify(|n| *n += 1);
-        Ok(committed)
+        Ok(self.writer.commit(plan, row).await?)
     }
 }

@@ -259,6 +259,7 @@ async fn transition(
     )
     .await?;
     tx.commit().await?;
+    state.pipeline.membership_changed();
     Ok(Json(json!({"id": id, "status": to})))
 }
 

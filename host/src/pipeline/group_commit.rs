@@ -4,7 +4,8 @@
 //! Each plan gets a savepoint of its own, so one failing plan fails alone. A
 //! request is answered only after the transaction holding its plan has committed.
 
-use sqlx::{Acquire, AnyPool};
+use sqlx::pool::PoolConnection;
+use sqlx::{Acquire, Any, AnyPool};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::commit::{self, Committed, Row};
@@ -46,8 +47,11 @@ impl GroupCommit {
 
 async fn writer(db: AnyPool, mut queue: mpsc::Receiver<Job>, deliveries: watch::Sender<u64>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
+    // The writer keeps a connection of its own: waiting for one behind the
+    // readers of concurrent requests would stall every batch.
+    let mut conn: Option<PoolConnection<Any>> = None;
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let results = commit_batch(&db, &batch).await;
+        let results = commit_batch(&db, &mut conn, &batch).await;
         let delivered = results
             .iter()
             .any(|r| r.as_ref().is_ok_and(|c| c.deliveries > 0));
@@ -61,10 +65,19 @@ async fn writer(db: AnyPool, mut queue: mpsc::Receiver<Job>, deliveries: watch::
 }
 
 /// One result per job: its own outcome, or the batch's if the transaction failed.
-async fn commit_batch(db: &AnyPool, batch: &[Job]) -> Vec<Result<Committed, sqlx::Error>> {
+async fn commit_batch(
+    db: &AnyPool,
+    conn: &mut Option<PoolConnection<Any>>,
+    batch: &[Job],
+) -> Vec<Result<Committed, sqlx::Error>> {
     let mut results = Vec::with_capacity(batch.len());
     let outcome: Result<(), sqlx::Error> = async {
-        let mut conn = db.acquire().await?;
+        if conn.is_none() {
+            *conn = Some(db.acquire().await?);
+        }
+        let Some(conn) = conn.as_mut() else {
+            unreachable!("acquired above")
+        };
         let mut tx = conn.begin().await?;
         for job in batch {
             let mut savepoint = tx.begin().await?;
@@ -85,6 +98,8 @@ async fn commit_batch(db: &AnyPool, batch: &[Job]) -> Vec<Result<Committed, sqlx
     match outcome {
         Ok(()) => results,
         Err(error) => {
+            // The connection may be broken: take a fresh one next time.
+            *conn = None;
             let message = error.to_string();
             batch
                 .iter()

@@ -481,3 +481,41 @@ async fn delayed_deliveries_appear_when_due() {
         "due now"
     );
 }
+
+#[tokio::test]
+async fn the_decision_log_says_why_a_forward_was_dropped() {
+    let server = TestServer::start().await;
+    let nowhere = json!({"settings": {"council": "no-such-council"}});
+    assert_eq!(
+        server
+            .put(
+                "operator@financials-isac",
+                "/communities/financials-isac",
+                &nowhere
+            )
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let sent = submit(
+        &server,
+        "sakura-bank@financials-isac",
+        "financials-isac",
+        &report("Confirmed", "green", "confirmed", "l.example"),
+    )
+    .await;
+    assert_eq!(sent.get("forwards"), None);
+    let log = server
+        .get(
+            "operator@financials-isac",
+            "/communities/financials-isac/decisions",
+        )
+        .await;
+    let decision = &log.body["decisions"][0];
+    assert_eq!(decision["report_id"], sent["report_id"]);
+    assert_eq!(
+        decision["outputs"]["guardrails"],
+        json!(["dropped the forward to no-such-council: no such community"])
+    );
+    assert_eq!(decision["outputs"]["forwards"], json!([]));
+}

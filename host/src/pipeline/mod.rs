@@ -26,8 +26,6 @@ use crate::runtime::{Plugin, PolicyRuntime};
 pub enum PipelineError {
     #[error("community {0} does not exist")]
     UnknownCommunity(String),
-    #[error("the community's plugin {digest} cannot be loaded: {reason}")]
-    Plugin { digest: String, reason: String },
     #[error(transparent)]
     Plan(#[from] PlanError),
     #[error("database: {0}")]
@@ -107,7 +105,7 @@ impl Pipeline {
     }
 
     /// The stored plugin with this digest (hex), loaded once.
-    pub async fn plugin(&self, digest: &str) -> Result<Arc<Plugin>, PipelineError> {
+    pub async fn plugin(&self, digest: &str) -> Result<Arc<Plugin>, PlanError> {
         if let Some(plugin) = self
             .plugins
             .lock()
@@ -120,17 +118,14 @@ impl Pipeline {
             .bind(digest)
             .fetch_optional(&self.db)
             .await?
-            .ok_or_else(|| PipelineError::Plugin {
+            .ok_or_else(|| PlanError::Plugin {
                 digest: digest.into(),
                 reason: "not stored".into(),
             })?;
-        let plugin = self
-            .runtime
-            .load(&bytes)
-            .map_err(|e| PipelineError::Plugin {
-                digest: digest.into(),
-                reason: e.to_string(),
-            })?;
+        let plugin = self.runtime.load(&bytes).map_err(|e| PlanError::Plugin {
+            digest: digest.into(),
+            reason: e.to_string(),
+        })?;
         self.plugins
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -146,10 +141,7 @@ impl Pipeline {
             .await?;
         let Some(row) = row else { return Ok(None) };
         let digest: String = row.try_get(0)?;
-        let plugin = self.plugin(&digest).await.map_err(|e| match e {
-            PipelineError::Database(e) => PlanError::Database(e),
-            other => PlanError::Database(sqlx::Error::Protocol(other.to_string())),
-        })?;
+        let plugin = self.plugin(&digest).await?;
         Ok(Some(Policy {
             community: community.into(),
             plugin,

@@ -74,6 +74,8 @@ pub struct Plan {
 pub enum PlanError {
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("the stored plugin {digest} cannot be loaded: {reason}")]
+    Plugin { digest: String, reason: String },
     #[error("evaluation thread: {0}")]
     Join(#[from] tokio::task::JoinError),
 }
@@ -123,21 +125,24 @@ pub async fn plan(
             });
         }
     };
+    let mut notes = decided.notes;
+    let mut forwards = Vec::new();
+    for (community, copy) in decided.forwards {
+        match pipeline.policy(&community).await? {
+            Some(target) => forwards
+                .push(Box::pin(plan(pipeline, target, copy, Some(report.id.clone()))).await?),
+            None => notes.push(format!(
+                "dropped the forward to {community}: no such community"
+            )),
+        }
+    }
     decision.outputs = Some(json!({
         "fingerprints": decided.fingerprints,
         "correlation": decided.correlation,
         "groups": decided.groups.iter().map(|g| json!({"recipients": g.recipients, "delay_seconds": g.delay_seconds, "redacted": g.view.redacted})).collect::<Vec<_>>(),
-        "forwards": decided.forwards.iter().map(|(c, _)| c).collect::<Vec<_>>(),
-        "guardrails": decided.notes,
+        "forwards": forwards.iter().map(|f| &f.report.community).collect::<Vec<_>>(),
+        "guardrails": notes,
     }));
-
-    let mut forwards = Vec::new();
-    for (community, copy) in decided.forwards {
-        let Some(target) = pipeline.policy(&community).await? else {
-            continue;
-        };
-        forwards.push(Box::pin(plan(pipeline, target, copy, Some(report.id.clone()))).await?);
-    }
     let outcome = Outcome::Delivered {
         correlation: decided.correlation,
         fingerprints: decided.fingerprints,

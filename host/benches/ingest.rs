@@ -58,9 +58,9 @@ async fn main() {
             while Instant::now() < deadline {
                 n += 1;
                 // One domain in five repeats, so dedup joins existing cases too.
-                let domain = if n % 5 == 0 { format!("shared-{}.example", n % 50) } else { format!("w{worker}-{n}.example") };
+                let domain = if n.is_multiple_of(5) { format!("shared-{}.example", n % 50) } else { format!("w{worker}-{n}.example") };
                 let body = json!({"title": format!("Report {worker}/{n}"), "body": "Phishing seen at Example Corp", "victim": "Example Corp",
-                                  "tlp": if n % 3 == 0 { "amber" } else { "green" }, "confidence": "unconfirmed",
+                                  "tlp": if n.is_multiple_of(3) { "amber" } else { "green" }, "confidence": "unconfirmed",
                                   "indicators": [{"kind": "domain", "value": domain}, {"kind": "ipv4", "value": format!("198.51.100.{}", n % 250)}]});
                 let started = Instant::now();
                 let sent = client.post(format!("{base}/communities/council/reports")).bearer_auth(&token).json(&body).send().await;

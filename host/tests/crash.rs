@@ -39,10 +39,9 @@ async fn wait_until_up(client: &reqwest::Client, base: &str, token: &str) {
             .bearer_auth(token)
             .send()
             .await
+            && r.status().is_success()
         {
-            if r.status().is_success() {
-                return;
-            }
+            return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

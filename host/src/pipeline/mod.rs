@@ -86,10 +86,10 @@ impl Pipeline {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .as_ref()
+            && cached.generation == generation
+            && cached.loaded.elapsed() < ROSTER_TTL
         {
-            if cached.generation == generation && cached.loaded.elapsed() < ROSTER_TTL {
-                return Ok(cached.roster.clone());
-            }
+            return Ok(cached.roster.clone());
         }
         let roster = Arc::new(audience::roster(&self.db).await?);
         *self.roster.lock().unwrap_or_else(PoisonError::into_inner) = Some(CachedRoster {

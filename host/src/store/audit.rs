@@ -91,8 +91,7 @@ pub async fn verify(pool: &AnyPool) -> Result<Result<i64, ChainBreak>, sqlx::Err
         .fetch_all(pool)
         .await?;
     let mut prev = GENESIS.to_string();
-    let mut expected_seq = 1;
-    for row in &rows {
+    for (expected_seq, row) in (1i64..).zip(&rows) {
         let entry = AuditEntry {
             seq: row.try_get(0)?,
             at: row.try_get(1)?,
@@ -118,7 +117,6 @@ pub async fn verify(pool: &AnyPool) -> Result<Result<i64, ChainBreak>, sqlx::Err
             return broken("its content does not match its hash");
         }
         prev = stored_hash;
-        expected_seq += 1;
     }
     Ok(Ok(rows.len() as i64))
 }

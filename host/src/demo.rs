@@ -237,17 +237,7 @@ async fn ensure_member(
     class: MemberClass,
 ) -> Result<i64, sqlx::Error> {
     let now = store::now();
-    sqlx::query("INSERT INTO organisations (name, kind, sector, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING")
-        .bind(organisation)
-        .bind(model::label_name(&kind))
-        .bind(model::label_name(&sector))
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-    let organisation_id: i64 = sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
-        .bind(organisation)
-        .fetch_one(&mut *conn)
-        .await?;
+    let organisation_id = store::upsert_organisation(conn, organisation, kind, sector).await?;
     sqlx::query(
         "INSERT INTO members (organisation_id, community_id, class, status, created_at) VALUES ($1, $2, $3, 'approved', $4) \
          ON CONFLICT (organisation_id, community_id) DO NOTHING",

@@ -77,17 +77,7 @@ async fn apply(
         .await?;
     exists.ok_or(ApiError::NotFound)?;
     let now = store::now();
-    sqlx::query("INSERT INTO organisations (name, kind, sector, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING")
-        .bind(name)
-        .bind(model::label_name(&org.kind))
-        .bind(model::label_name(&org.sector))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    let organisation_id: i64 = sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
-        .bind(name)
-        .fetch_one(&mut *tx)
-        .await?;
+    let organisation_id = store::upsert_organisation(&mut tx, name, org.kind, org.sector).await?;
     let member_id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO members (organisation_id, community_id, class, status, created_at) VALUES ($1, $2, 'general', 'applied', $3) \
          ON CONFLICT (organisation_id, community_id) DO NOTHING RETURNING id",

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 use serde_json::json;
 
+use crate::api::AppState;
 use crate::api::{Role, issue_token};
 use crate::runtime::RuntimeLimits;
 use crate::{demo, server, store};
@@ -39,7 +40,13 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
-pub fn serve(args: ServeArgs, limits: RuntimeLimits) -> ExitCode {
+/// Opens the database in `args.data`, binds `args.listen`, runs `prepare` (which
+/// may seed and announce), then serves until stopped.
+fn run_server(
+    args: &ServeArgs,
+    limits: RuntimeLimits,
+    prepare: impl AsyncFnOnce(&AppState, SocketAddr) -> Result<(), server::ServerError>,
+) -> ExitCode {
     let url = match database_url(&args.data) {
         Ok(url) => url,
         Err(e) => return fail(e),
@@ -47,27 +54,26 @@ pub fn serve(args: ServeArgs, limits: RuntimeLimits) -> ExitCode {
     let result = runtime().block_on(async {
         let state = server::state(&url, limits).await?;
         let listener = server::bind(args.listen).await?;
-        tracing::info!(listen = %args.listen, data = %args.data.display(), "serving");
+        let address = listener.local_addr().map_err(server::ServerError::Serve)?;
+        prepare(&state, address).await?;
         server::serve(listener, state).await
     });
     result.map(|()| ExitCode::SUCCESS).unwrap_or_else(fail)
 }
 
+pub fn serve(args: ServeArgs, limits: RuntimeLimits) -> ExitCode {
+    run_server(&args, limits, async |_, address| {
+        tracing::info!(listen = %address, data = %args.data.display(), "serving");
+        Ok(())
+    })
+}
+
 pub fn demo(args: ServeArgs, limits: RuntimeLimits) -> ExitCode {
-    let url = match database_url(&args.data) {
-        Ok(url) => url,
-        Err(e) => return fail(e),
-    };
-    let result = runtime().block_on(async {
-        let state = server::state(&url, limits).await?;
-        let listener = server::bind(args.listen).await?;
+    run_server(&args, limits, async |state, address| {
         let tokens = demo::seed(&state.db)
             .await
             .map_err(store::StoreError::from)?;
-        let base_url = format!(
-            "http://{}",
-            listener.local_addr().map_err(server::ServerError::Serve)?
-        );
+        let base_url = format!("http://{address}");
         let credentials = args.data.join("demo-credentials.json");
         let document = json!({ "base_url": base_url, "tokens": tokens });
         std::fs::write(
@@ -76,9 +82,8 @@ pub fn demo(args: ServeArgs, limits: RuntimeLimits) -> ExitCode {
         )
         .map_err(server::ServerError::Serve)?;
         print_walkthrough(&base_url, &credentials, &tokens);
-        server::serve(listener, state).await
-    });
-    result.map(|()| ExitCode::SUCCESS).unwrap_or_else(fail)
+        Ok(())
+    })
 }
 
 fn print_walkthrough(

@@ -82,3 +82,25 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
 pub async fn scalar_i64(db: &AnyPool, sql: &str, bind: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(sql).bind(bind).fetch_one(db).await
 }
+
+/// The id of the organisation with this name, creating it if it is new.
+pub async fn upsert_organisation(
+    conn: &mut sqlx::AnyConnection,
+    name: &str,
+    kind: crate::model::OrganisationKind,
+    sector: crate::model::Sector,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO organisations (name, kind, sector, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(crate::model::label_name(&kind))
+    .bind(crate::model::label_name(&sector))
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_scalar("SELECT id FROM organisations WHERE name = $1")
+        .bind(name)
+        .fetch_one(conn)
+        .await
+}

@@ -254,3 +254,66 @@ async fn ensure_member(
         .fetch_one(conn)
         .await
 }
+
+/// Makes sure the Council has a sample report (submitted by Sakura Bank through the
+/// real pipeline) and returns the id of Example Security's delivery of the newest
+/// one, so the walkthrough can show a real delivered view.
+pub async fn sample_delivery(
+    pipeline: &crate::pipeline::Pipeline,
+    tokens: &BTreeMap<String, String>,
+) -> Result<Option<i64>, crate::pipeline::PipelineError> {
+    let member_of = async |name: &str| -> Result<i64, sqlx::Error> {
+        let hash = crate::api::hash_token(tokens.get(name).map(String::as_str).unwrap_or_default());
+        store::scalar_i64(
+            &pipeline.db,
+            "SELECT member_id FROM tokens WHERE hash = $1",
+            &hash,
+        )
+        .await
+    };
+    let reports = store::scalar_i64(
+        &pipeline.db,
+        "SELECT COUNT(*) FROM reports WHERE community_id = $1",
+        "council",
+    )
+    .await?;
+    if reports == 0 {
+        let submitter = member_of("sakura-bank@council").await?;
+        let organisation: i64 =
+            sqlx::query_scalar("SELECT organisation_id FROM members WHERE id = $1")
+                .bind(submitter)
+                .fetch_one(&pipeline.db)
+                .await?;
+        let now = time::OffsetDateTime::from_unix_timestamp(store::now())
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        pipeline
+            .submit(crate::model::Report {
+                id: store::new_id("r"),
+                community: "council".into(),
+                submitter: submitter as u64,
+                submitter_organisation: organisation as u64,
+                submitted_at: now,
+                title: "Sample: credential phishing against Sakura Bank customers".into(),
+                body: "Look-alike login pages sent by SMS; Sakura Bank confirmed two victims."
+                    .into(),
+                tlp: crate::model::Tlp::Green,
+                confidence: crate::model::Confidence::Confirmed,
+                indicators: vec![crate::model::Indicator {
+                    kind: crate::model::IndicatorKind::Domain,
+                    value: "sakura-bank-secure.example".into(),
+                }],
+                tags: vec!["phishing".into()],
+                victim: Some("Sakura Bank".into()),
+                named_recipients: Vec::new(),
+                provenance: Vec::new(),
+            })
+            .await?;
+    }
+    let reader = member_of("example-security@council").await?;
+    let delivery: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(id) FROM deliveries WHERE member_id = $1")
+            .bind(reader)
+            .fetch_one(&pipeline.db)
+            .await?;
+    Ok(delivery)
+}

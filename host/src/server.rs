@@ -23,6 +23,8 @@ pub enum ServerError {
     },
     #[error("server stopped: {0}")]
     Serve(std::io::Error),
+    #[error("cannot prepare the demo: {0}")]
+    Demo(String),
 }
 
 /// Opens the database (applying migrations) and builds the shared state.

@@ -81,7 +81,10 @@ pub fn demo(args: ServeArgs, limits: RuntimeLimits) -> ExitCode {
             serde_json::to_string_pretty(&document).unwrap_or_default(),
         )
         .map_err(server::ServerError::Serve)?;
-        print_walkthrough(&base_url, &credentials, &tokens);
+        let sample = demo::sample_delivery(&state.pipeline, &tokens)
+            .await
+            .map_err(|e| server::ServerError::Demo(e.to_string()))?;
+        print_walkthrough(&base_url, &credentials, &tokens, sample);
         Ok(())
     })
 }
@@ -90,6 +93,7 @@ fn print_walkthrough(
     base: &str,
     credentials: &Path,
     tokens: &std::collections::BTreeMap<String, String>,
+    sample: Option<i64>,
 ) {
     let token = |name: &str| tokens.get(name).cloned().unwrap_or_default();
     println!(
@@ -106,11 +110,15 @@ fn print_walkthrough(
         "curl -s {base}/api/v1/inbox -H 'Authorization: Bearer {}'",
         token("example-security@council")
     );
-    println!("\n# ...and one delivered view (use a delivery_id from the inbox):");
-    println!(
-        "curl -s {base}/api/v1/inbox/1 -H 'Authorization: Bearer {}'",
-        token("example-security@council")
-    );
+    if let Some(delivery) = sample {
+        println!(
+            "\n# ...and the sample report delivered to it at start-up, one view (each read is audit-logged):"
+        );
+        println!(
+            "curl -s {base}/api/v1/inbox/{delivery} -H 'Authorization: Bearer {}'",
+            token("example-security@council")
+        );
+    }
     println!("\n# The Council operator looks at the decision log:");
     println!(
         "curl -s {base}/api/v1/communities/council/decisions -H 'Authorization: Bearer {}'",

@@ -310,10 +310,6 @@ pub async fn sample_delivery(
             .await?;
     }
     let reader = member_of("example-security@council").await?;
-    let delivery: Option<i64> =
-        sqlx::query_scalar("SELECT MAX(id) FROM deliveries WHERE member_id = $1")
-            .bind(reader)
-            .fetch_one(&pipeline.db)
-            .await?;
-    Ok(delivery)
+    let delivered = store::inbox::views_after(&pipeline.db, reader, 0, usize::MAX).await?;
+    Ok(delivered.last().copied())
 }

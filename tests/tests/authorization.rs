@@ -99,9 +99,22 @@ async fn world() -> World {
         .await;
     assert_eq!(sent.status, StatusCode::CREATED);
     let case = sent.body["case_id"].as_str().unwrap().to_string();
-    let inbox = server.get("tokyo@council", "/inbox").await;
-    let tokyo_delivery = inbox.body["items"][0]["delivery_id"].as_i64().unwrap();
+    // A view only Tokyo received: a RED report naming it, on another indicator.
     let tokyo = server.member_id("tokyo@council").await;
+    let mut red = report("red", "tokyo-only.example");
+    red["named_recipients"] = json!([tokyo]);
+    let private = server
+        .post("sakura-bank@council", "/communities/council/reports", &red)
+        .await;
+    let inbox = server.get("tokyo@council", "/inbox").await;
+    let tokyo_delivery = inbox.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["report_id"] == private.body["report_id"])
+        .unwrap()["delivery_id"]
+        .as_i64()
+        .unwrap();
     World {
         server,
         tokyo,

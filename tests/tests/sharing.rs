@@ -239,13 +239,10 @@ async fn an_expelled_member_gets_401_and_nothing_new() {
 #[tokio::test]
 async fn a_member_cannot_read_another_members_delivery() {
     let server = TestServer::start().await;
-    let sent = submit(
-        &server,
-        "sakura-bank@council",
-        "council",
-        &report("Private view", "green", "confirmed", "g.example"),
-    )
-    .await;
+    let named = server.member_id("example-security@council").await;
+    let mut body = report("Private view", "red", "confirmed", "g.example");
+    body["named_recipients"] = json!([named]);
+    let sent = submit(&server, "sakura-bank@council", "council", &body).await;
     let inbox = server.get("example-security@council", "/inbox").await;
     let theirs = inbox.body["items"]
         .as_array()
@@ -254,6 +251,13 @@ async fn a_member_cannot_read_another_members_delivery() {
         .find(|i| i["report_id"] == sent["report_id"])
         .unwrap()["delivery_id"]
         .clone();
+    assert_eq!(
+        server
+            .get("example-security@council", &format!("/inbox/{theirs}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
     assert_eq!(
         server
             .get("tokyo@council", &format!("/inbox/{theirs}"))
@@ -469,7 +473,7 @@ async fn delayed_deliveries_appear_when_due() {
     );
 
     // An hour passes for the held-back deliveries.
-    sqlx::query("UPDATE deliveries SET available_at = available_at - 3600 WHERE report_id = $1")
+    sqlx::query("UPDATE views SET available_at = available_at - 3600 WHERE report_id = $1")
         .bind(id)
         .execute(&server.db)
         .await

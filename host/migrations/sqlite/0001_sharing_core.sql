@@ -98,21 +98,26 @@ CREATE INDEX fingerprints_lookup ON report_fingerprints(community_id, fingerprin
 
 -- One redacted view per delivery group, not per member.
 CREATE TABLE views (
-    id        INTEGER PRIMARY KEY,
-    report_id TEXT NOT NULL REFERENCES reports(id),
-    content   TEXT NOT NULL
-);
-
-CREATE TABLE deliveries (
     id           INTEGER PRIMARY KEY,
-    member_id    INTEGER NOT NULL REFERENCES members(id),
-    view_id      INTEGER NOT NULL REFERENCES views(id),
     report_id    TEXT NOT NULL REFERENCES reports(id),
     case_id      TEXT NOT NULL REFERENCES cases(id),
     community_id TEXT NOT NULL,
-    available_at INTEGER NOT NULL
+    available_at INTEGER NOT NULL,
+    content      TEXT NOT NULL
 );
-CREATE INDEX deliveries_inbox ON deliveries(member_id, id);
+CREATE INDEX views_by_report ON views(report_id);
+
+-- Deliveries: which views each member received. One row per member per group
+-- commit, listing the ids of the views it received in that commit (ascending,
+-- comma-separated). One row per member per report would cost hundreds of scattered
+-- index writes for every report that reaches the whole community.
+CREATE TABLE inbox (
+    member_id  INTEGER NOT NULL REFERENCES members(id),
+    first_view INTEGER NOT NULL,
+    last_view  INTEGER NOT NULL,
+    view_ids   TEXT NOT NULL,
+    PRIMARY KEY (member_id, first_view)
+);
 
 CREATE TABLE decisions (
     id            INTEGER PRIMARY KEY,

@@ -5,10 +5,12 @@ use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+
 use serde_json::{Value, json};
 use sqlx::Row;
 
-use super::inbox::delivered_view;
+use super::inbox::{ViewFilter, delivered_view, due_views};
 use super::{ApiError, AppState, Principal};
 use crate::store;
 
@@ -30,32 +32,40 @@ async fn list(
     Query(q): Query<CaseQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let seat = principal.seat()?;
+    let ids = store::inbox::views_after(&state.db, seat.member_id, 0, usize::MAX).await?;
+    let filter = ViewFilter {
+        community: q.community,
+        ..ViewFilter::default()
+    };
     // Counts are of what the caller received, not of the case: the total would
     // reveal reports it may not see.
-    let rows = sqlx::query(
-        "SELECT c.id, c.community_id, c.title, c.opened_at, c.last_report_at, c.confidence, COUNT(DISTINCT d.report_id) \
-         FROM cases c JOIN deliveries d ON d.case_id = c.id \
-         WHERE d.member_id = $1 AND d.available_at <= $2 AND ($3 IS NULL OR c.community_id = $3) \
-         GROUP BY c.id, c.community_id, c.title, c.opened_at, c.last_report_at, c.confidence \
-         ORDER BY c.last_report_at DESC, c.id",
-    )
-    .bind(seat.member_id)
-    .bind(store::now())
-    .bind(q.community)
-    .fetch_all(&state.db)
-    .await?;
-    let cases: Result<Vec<Value>, sqlx::Error> = rows
-        .iter()
-        .map(|r| {
-            Ok(json!({
-                "id": r.try_get::<String, _>(0)?, "community": r.try_get::<String, _>(1)?,
-                "title": r.try_get::<String, _>(2)?, "opened_at": r.try_get::<i64, _>(3)?,
-                "last_report_at": r.try_get::<i64, _>(4)?, "confidence": r.try_get::<String, _>(5)?,
-                "visible_reports": r.try_get::<i64, _>(6)?,
-            }))
-        })
-        .collect();
-    Ok(Json(json!({ "cases": cases? })))
+    let mut visible: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+    for row in due_views(&state.db, &ids, &filter).await? {
+        visible
+            .entry(row.try_get(2)?)
+            .or_default()
+            .insert(row.try_get(1)?);
+    }
+    let mut cases = Vec::new();
+    for (case, reports) in &visible {
+        let row = sqlx::query("SELECT community_id, title, opened_at, last_report_at, confidence FROM cases WHERE id = $1")
+            .bind(case)
+            .fetch_one(&state.db)
+            .await?;
+        cases.push(json!({
+            "id": case, "community": row.try_get::<String, _>(0)?,
+            "title": row.try_get::<String, _>(1)?, "opened_at": row.try_get::<i64, _>(2)?,
+            "last_report_at": row.try_get::<i64, _>(3)?, "confidence": row.try_get::<String, _>(4)?,
+            "visible_reports": reports.len(),
+        }));
+    }
+    cases.sort_by(|a, b| {
+        b["last_report_at"]
+            .as_i64()
+            .cmp(&a["last_report_at"].as_i64())
+            .then(a["id"].as_str().cmp(&b["id"].as_str()))
+    });
+    Ok(Json(json!({ "cases": cases })))
 }
 
 async fn show(
@@ -64,14 +74,16 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let seat = principal.seat()?;
-    let deliveries: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM deliveries WHERE case_id = $1 AND member_id = $2 AND available_at <= $3 ORDER BY id",
-    )
-    .bind(&id)
-    .bind(seat.member_id)
-    .bind(store::now())
-    .fetch_all(&state.db)
-    .await?;
+    let ids = store::inbox::views_after(&state.db, seat.member_id, 0, usize::MAX).await?;
+    let filter = ViewFilter {
+        case: Some(id.clone()),
+        ..ViewFilter::default()
+    };
+    let deliveries: Vec<i64> = due_views(&state.db, &ids, &filter)
+        .await?
+        .iter()
+        .map(|row| row.try_get::<i64, _>(0))
+        .collect::<Result<_, _>>()?;
     if deliveries.is_empty() {
         return Err(ApiError::NotFound);
     }

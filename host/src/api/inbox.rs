@@ -1,7 +1,7 @@
 //! A member's inbox: its own deliveries that are due, one view at a time (each read
 //! audit-logged), and a Server-Sent Events stream of new ones.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashSet};
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -41,7 +41,44 @@ struct InboxQuery {
 }
 
 const ITEM_COLUMNS: &str =
-    "d.id, d.report_id, d.case_id, d.community_id, d.available_at, v.content";
+    "v.id, v.report_id, v.case_id, v.community_id, v.available_at, v.content";
+
+/// Which views to keep of a member's: due ones, optionally of one community or case.
+#[derive(Debug, Default)]
+pub struct ViewFilter {
+    pub community: Option<String>,
+    pub case: Option<String>,
+    /// Only views that became available at or after this (Unix seconds).
+    pub since: i64,
+}
+
+/// The rows of the views with these ids that are due now and pass the filter,
+/// ascending by id. The ids come from the caller's own inbox.
+pub async fn due_views(
+    db: &AnyPool,
+    ids: &[i64],
+    filter: &ViewFilter,
+) -> Result<Vec<AnyRow>, sqlx::Error> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 5)).collect();
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM views v WHERE v.available_at <= $1 AND v.available_at >= $2 \
+               AND ($3 IS NULL OR v.community_id = $3) AND ($4 IS NULL OR v.case_id = $4) AND v.id IN ({}) ORDER BY v.id",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(store::now())
+            .bind(filter.since)
+            .bind(filter.community.clone())
+            .bind(filter.case.clone());
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        rows.extend(query.fetch_all(db).await?);
+    }
+    Ok(rows)
+}
 
 fn item(row: &AnyRow) -> Result<Value, ApiError> {
     let content: String = row.try_get(5)?;
@@ -71,27 +108,24 @@ async fn list(
             format!("between 1 and {MAX_PAGE}"),
         ));
     }
-    let rows = sqlx::query(&format!(
-        "SELECT {ITEM_COLUMNS} FROM deliveries d JOIN views v ON v.id = d.view_id \
-         WHERE d.member_id = $1 AND d.available_at <= $2 AND d.id > $3 \
-           AND ($4 IS NULL OR d.community_id = $4) AND ($5 IS NULL OR d.case_id = $5) AND d.available_at >= $6 \
-         ORDER BY d.id LIMIT $7"
-    ))
-    .bind(seat.member_id)
-    .bind(store::now())
-    .bind(q.cursor.unwrap_or(0))
-    .bind(q.community)
-    .bind(q.case)
-    .bind(q.since.unwrap_or(0))
-    .bind(limit + 1)
-    .fetch_all(&state.db)
-    .await?;
-    let more = rows.len() as i64 > limit;
-    let items: Vec<Value> = rows
-        .iter()
-        .take(limit as usize)
-        .map(item)
-        .collect::<Result<_, _>>()?;
+    let filter = ViewFilter {
+        community: q.community,
+        case: q.case,
+        since: q.since.unwrap_or(0),
+    };
+    let mut items = Vec::new();
+    let mut after = q.cursor.unwrap_or(0);
+    // Walk the caller's own deliveries in order until a page (plus one) passes the filter.
+    while items.len() as i64 <= limit {
+        let ids = store::inbox::views_after(&state.db, seat.member_id, after, 500).await?;
+        let Some(&last) = ids.last() else { break };
+        after = last;
+        for row in due_views(&state.db, &ids, &filter).await? {
+            items.push(item(&row)?);
+        }
+    }
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
     let next = if more {
         items.last().map(|i| i["delivery_id"].clone())
     } else {
@@ -102,16 +136,11 @@ async fn list(
 
 /// One delivered view, if it is the caller's and due. Every read is audit-logged.
 pub async fn delivered_view(db: &AnyPool, seat: &Seat, delivery: i64) -> Result<Value, ApiError> {
-    let row = sqlx::query(&format!(
-        "SELECT {ITEM_COLUMNS} FROM deliveries d JOIN views v ON v.id = d.view_id \
-         WHERE d.id = $1 AND d.member_id = $2 AND d.available_at <= $3"
-    ))
-    .bind(delivery)
-    .bind(seat.member_id)
-    .bind(store::now())
-    .fetch_optional(db)
-    .await?
-    .ok_or(ApiError::NotFound)?;
+    if !store::inbox::has_view(db, seat.member_id, delivery).await? {
+        return Err(ApiError::NotFound);
+    }
+    let rows = due_views(db, &[delivery], &ViewFilter::default()).await?;
+    let row = rows.first().ok_or(ApiError::NotFound)?;
     let mut conn = db.acquire().await?;
     store::audit(
         &mut conn,
@@ -121,7 +150,7 @@ pub async fn delivered_view(db: &AnyPool, seat: &Seat, delivery: i64) -> Result<
         "",
     )
     .await?;
-    let mut body = item(&row)?;
+    let mut body = item(row)?;
     let content: String = row.try_get(5)?;
     body["view"] = serde_json::from_str(&content).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(body)
@@ -144,39 +173,39 @@ async fn stream(
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let member = principal.seat()?.member_id;
-    // Resume after the last event the client saw, or start from now.
-    let mut since = headers
+    let db = state.db.clone();
+    // Everything delivered so far is either sent already (up to the last event the
+    // client saw, or all of it) or still held back by a delay: keep the latter.
+    let all = store::inbox::views_after(&db, member, 0, usize::MAX).await?;
+    let due: HashSet<i64> = due_views(&db, &all, &ViewFilter::default())
+        .await?
+        .iter()
+        .filter_map(|row| row.try_get::<i64, _>(0).ok())
+        .collect();
+    let resume = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(':').next()?.parse::<i64>().ok())
-        .unwrap_or_else(store::now);
-    let db = state.db.clone();
+        .and_then(|v| v.parse::<i64>().ok());
+    let mut scanned = resume.unwrap_or_else(|| all.last().copied().unwrap_or(0));
+    let mut pending: BTreeSet<i64> = all
+        .iter()
+        .copied()
+        .filter(|id| !due.contains(id) || *id > scanned)
+        .collect();
     let mut wake = state.pipeline.deliveries.subscribe();
     let events = async_stream::stream! {
-        // Deliveries due in the same second can commit out of id order, so look a
-        // little behind and skip what was already sent.
-        let mut sent: HashMap<i64, i64> = HashMap::new();
         loop {
-            let rows = sqlx::query(&format!(
-                "SELECT {ITEM_COLUMNS} FROM deliveries d JOIN views v ON v.id = d.view_id \
-                 WHERE d.member_id = $1 AND d.available_at <= $2 AND d.available_at >= $3 ORDER BY d.available_at, d.id"
-            ))
-            .bind(member)
-            .bind(store::now())
-            .bind(since - 2)
-            .fetch_all(&db)
-            .await;
-            let Ok(rows) = rows else { break };
+            let Ok(new) = store::inbox::views_after(&db, member, scanned, usize::MAX).await else { break };
+            scanned = new.last().copied().unwrap_or(scanned);
+            pending.extend(new);
+            let ids: Vec<i64> = pending.iter().copied().collect();
+            let Ok(rows) = due_views(&db, &ids, &ViewFilter::default()).await else { break };
             for row in &rows {
                 let Ok(data) = item(row) else { continue };
                 let id = data["delivery_id"].as_i64().unwrap_or_default();
-                let at = data["delivered_at"].as_i64().unwrap_or_default();
-                if sent.insert(id, at).is_none() {
-                    since = since.max(at);
-                    yield Ok(Event::default().event("delivery").id(format!("{at}:{id}")).data(data.to_string()));
-                }
+                pending.remove(&id);
+                yield Ok(Event::default().event("delivery").id(id.to_string()).data(data.to_string()));
             }
-            sent.retain(|_, at| *at >= since - 2);
             // Wake on a commit, or every second for deliveries whose delay ran out.
             let _ = tokio::time::timeout(Duration::from_secs(1), wake.changed()).await;
         }

@@ -8,9 +8,6 @@ use super::plan::{Outcome, Plan};
 use crate::model;
 use crate::store;
 
-/// Delivery rows per INSERT statement (SQLite allows 32766 parameters).
-const DELIVERY_BATCH: usize = 200;
-
 /// What was written for one report.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Committed {
@@ -23,6 +20,10 @@ pub struct Committed {
     pub groups: usize,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub forwards: Vec<Committed>,
+    /// (member, view) pairs of this report and its forwards, for the group commit
+    /// to record in the inbox with the rest of its batch.
+    #[serde(skip)]
+    pub(crate) delivered: Vec<(i64, i64)>,
 }
 
 /// Whether the report row exists already (a quarantined report being re-run).
@@ -55,6 +56,7 @@ pub async fn commit(
         deliveries: 0,
         groups: 0,
         forwards: Vec::new(),
+        delivered: Vec::new(),
     };
     match &plan.outcome {
         Outcome::Quarantined { stage, fault } => {
@@ -102,40 +104,29 @@ pub async fn commit(
                 let content = serde_json::to_string(&group.view)
                     .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
                 let view_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO views (report_id, content) VALUES ($1, $2) RETURNING id",
+                    "INSERT INTO views (report_id, case_id, community_id, available_at, content) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
                 )
                 .bind(&report.id)
+                .bind(&case_id)
+                .bind(&report.community)
+                .bind(now + i64::from(group.delay_seconds))
                 .bind(content)
                 .fetch_one(&mut *conn)
                 .await?;
-                let available_at = now + i64::from(group.delay_seconds);
-                // Many rows per statement: a GREEN report can reach hundreds of members.
-                for chunk in group.recipients.chunks(DELIVERY_BATCH) {
-                    let rows: Vec<String> = (0..chunk.len())
-                        .map(|i| format!("($1, $2, $3, $4, $5, ${})", i + 6))
-                        .collect();
-                    let sql = format!(
-                        "INSERT INTO deliveries (view_id, report_id, case_id, community_id, available_at, member_id) VALUES {}",
-                        rows.join(", ")
-                    );
-                    let mut insert = sqlx::query(&sql)
-                        .bind(view_id)
-                        .bind(&report.id)
-                        .bind(&case_id)
-                        .bind(&report.community)
-                        .bind(available_at);
-                    for &member in chunk {
-                        insert = insert.bind(member as i64);
-                    }
-                    insert.execute(&mut *conn).await?;
-                }
+                committed.delivered.extend(
+                    group
+                        .recipients
+                        .iter()
+                        .map(|&member| (member as i64, view_id)),
+                );
                 committed.deliveries += group.recipients.len();
                 committed.groups += 1;
             }
             for forward in forwards {
-                committed
-                    .forwards
-                    .push(Box::pin(commit(conn, forward, Row::New)).await?);
+                let mut child = Box::pin(commit(conn, forward, Row::New)).await?;
+                committed.delivered.append(&mut child.delivered);
+                committed.forwards.push(child);
             }
         }
     }

@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::commit::{self, Committed, Row};
 use super::plan::Plan;
+use crate::store;
 
 /// Most plans per transaction.
 const MAX_BATCH: usize = 128;
@@ -79,11 +80,13 @@ async fn commit_batch(
             unreachable!("acquired above")
         };
         let mut tx = conn.begin().await?;
+        let mut delivered = Vec::new();
         for job in batch {
             let mut savepoint = tx.begin().await?;
             match commit::commit(&mut savepoint, &job.plan, job.row).await {
                 Ok(committed) => {
                     savepoint.commit().await?;
+                    delivered.extend_from_slice(&committed.delivered);
                     results.push(Ok(committed));
                 }
                 Err(error) => {
@@ -92,6 +95,7 @@ async fn commit_batch(
                 }
             }
         }
+        store::inbox::record(&mut tx, &delivered).await?;
         tx.commit().await
     }
     .await;

@@ -6,11 +6,10 @@ mod cases;
 mod commit;
 mod group_commit;
 mod plan;
+mod roster_cache;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
 
 use sqlx::{AnyPool, Row as _};
 
@@ -40,20 +39,8 @@ pub struct Pipeline {
     /// Bumped after every commit that delivered something, to wake inbox streams.
     /// Requires a Tokio runtime: [`Pipeline::new`] starts the group-commit writer.
     pub deliveries: tokio::sync::watch::Sender<u64>,
-    /// Bumped by every membership change; a cached roster of another generation is stale.
-    membership: AtomicU64,
-    roster: Mutex<Option<CachedRoster>>,
+    roster: roster_cache::RosterCache,
     writer: group_commit::GroupCommit,
-}
-
-/// How long a roster serves reports before contribution counts are re-read.
-/// Membership changes invalidate it at once (see [`Pipeline::membership_changed`]).
-const ROSTER_TTL: Duration = Duration::from_secs(5);
-
-struct CachedRoster {
-    loaded: Instant,
-    generation: u64,
-    roster: Arc<audience::Roster>,
 }
 
 impl Pipeline {
@@ -61,43 +48,23 @@ impl Pipeline {
         let deliveries = tokio::sync::watch::channel(0).0;
         Pipeline {
             writer: group_commit::GroupCommit::start(db.clone(), deliveries.clone()),
+            roster: roster_cache::RosterCache::new(db.clone()),
             db,
             runtime,
             plugins: Mutex::default(),
             deliveries,
-            membership: AtomicU64::new(0),
-            roster: Mutex::default(),
         }
     }
 
     /// Call after any change of who is an approved member, or of a member's class:
     /// the next report reads the roster afresh, so revocation is immediate.
     pub fn membership_changed(&self) {
-        self.membership.fetch_add(1, Ordering::SeqCst);
+        self.roster.invalidate();
     }
 
-    /// Every approved member, from a cache that membership changes invalidate.
+    /// Every approved member, cached (see [`roster_cache`]).
     pub(crate) async fn roster(&self) -> Result<Arc<audience::Roster>, sqlx::Error> {
-        // Read the generation before loading: a change during the load leaves the
-        // entry stamped with the old generation, hence stale.
-        let generation = self.membership.load(Ordering::SeqCst);
-        if let Some(cached) = self
-            .roster
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            && cached.generation == generation
-            && cached.loaded.elapsed() < ROSTER_TTL
-        {
-            return Ok(cached.roster.clone());
-        }
-        let roster = Arc::new(audience::roster(&self.db).await?);
-        *self.roster.lock().unwrap_or_else(PoisonError::into_inner) = Some(CachedRoster {
-            loaded: Instant::now(),
-            generation,
-            roster: roster.clone(),
-        });
-        Ok(roster)
+        self.roster.get().await
     }
 
     pub fn runtime(&self) -> &PolicyRuntime {

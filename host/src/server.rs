@@ -34,6 +34,7 @@ pub async fn state(database_url: &str, limits: RuntimeLimits) -> Result<AppState
     Ok(AppState {
         db: db.clone(),
         pipeline: Arc::new(Pipeline::new(db, runtime)),
+        principals: Arc::default(),
     })
 }
 

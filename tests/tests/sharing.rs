@@ -202,6 +202,11 @@ async fn an_expelled_member_gets_401_and_nothing_new() {
     )
     .await;
     let kanto = server.member_id("kanto-power@council").await;
+    // Used before the expulsion, so a cached principal must not survive it.
+    assert_eq!(
+        server.get("kanto-power@council", "/inbox").await.status,
+        StatusCode::OK
+    );
     let expel = server
         .post(
             "steering_committee",

@@ -4,6 +4,9 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use sha2::{Digest as _, Sha256};
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
 use sqlx::{AnyConnection, Row};
 
 use super::{ApiError, AppState};
@@ -114,6 +117,34 @@ pub async fn issue_token(
     Ok(token)
 }
 
+/// Principals by token hash, valid for one membership generation: any change of a
+/// member's status or class (and expulsion is the only way a token is revoked)
+/// starts a new generation, so a cached principal never outlives its rights.
+#[derive(Default)]
+pub struct PrincipalCache {
+    entries: Mutex<(u64, HashMap<String, Principal>)>,
+}
+
+/// Bound on cached principals; past it the cache starts again empty.
+const MAX_CACHED_PRINCIPALS: usize = 10_000;
+
+impl PrincipalCache {
+    fn get(&self, generation: u64, hash: &str) -> Option<Principal> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        (entries.0 == generation)
+            .then(|| entries.1.get(hash).cloned())
+            .flatten()
+    }
+
+    fn put(&self, generation: u64, hash: String, principal: Principal) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.0 != generation || entries.1.len() >= MAX_CACHED_PRINCIPALS {
+            *entries = (generation, HashMap::new());
+        }
+        entries.1.insert(hash, principal);
+    }
+}
+
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
@@ -130,12 +161,27 @@ impl FromRequestParts<AppState> for Principal {
             .strip_prefix("Bearer ")
             .map(str::trim)
             .ok_or(ApiError::Unauthorized)?;
+        let hash = hash_token(token);
+        // Read the generation first: a change during the lookup makes the entry stale.
+        let generation = state.pipeline.membership_generation();
+        if let Some(principal) = state.principals.get(generation, &hash) {
+            return Ok(principal);
+        }
+        let principal = lookup(state, &hash).await?;
+        state.principals.put(generation, hash, principal.clone());
+        Ok(principal)
+    }
+}
+
+/// The principal behind a token hash, from the database.
+async fn lookup(state: &AppState, hash: &str) -> Result<Principal, ApiError> {
+    {
         let row = sqlx::query(
             "SELECT t.role, t.community_id, m.id, m.organisation_id, m.community_id, m.class, m.status \
              FROM tokens t LEFT JOIN members m ON m.id = t.member_id \
              WHERE t.hash = $1 AND t.revoked_at IS NULL",
         )
-        .bind(hash_token(token))
+        .bind(hash)
         .fetch_optional(&state.db)
         .await?
         .ok_or(ApiError::Unauthorized)?;

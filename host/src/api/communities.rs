@@ -138,6 +138,7 @@ async fn configure(
         .bind(&id)
         .execute(&mut *conn)
         .await?;
+    state.pipeline.policy_changed(&id);
     store::audit(
         &mut conn,
         &principal.actor(),

@@ -20,7 +20,7 @@ use axum::http::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 use sqlx::AnyPool;
 
-pub use auth::{Principal, Role, Seat, hash_token, issue_token};
+pub use auth::{Principal, PrincipalCache, Role, Seat, hash_token, issue_token};
 pub use error::ApiError;
 
 use crate::pipeline::Pipeline;
@@ -34,6 +34,7 @@ pub const JSON_LIMIT: usize = 1 << 20;
 pub struct AppState {
     pub db: AnyPool,
     pub pipeline: Arc<Pipeline>,
+    pub principals: Arc<PrincipalCache>,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -40,6 +40,9 @@ pub struct Pipeline {
     /// Requires a Tokio runtime: [`Pipeline::new`] starts the group-commit writer.
     pub deliveries: tokio::sync::watch::Sender<u64>,
     roster: roster_cache::RosterCache,
+    /// Community policies by id, until a community is configured again; the
+    /// counter lets a lookup that raced with a change avoid caching what it read.
+    policies: Mutex<(u64, HashMap<String, Policy>)>,
     writer: group_commit::GroupCommit,
 }
 
@@ -49,6 +52,7 @@ impl Pipeline {
         Pipeline {
             writer: group_commit::GroupCommit::start(db.clone(), deliveries.clone()),
             roster: roster_cache::RosterCache::new(db.clone()),
+            policies: Mutex::default(),
             db,
             runtime,
             plugins: Mutex::default(),
@@ -60,6 +64,18 @@ impl Pipeline {
     /// the next report reads the roster afresh, so revocation is immediate.
     pub fn membership_changed(&self) {
         self.roster.invalidate();
+    }
+
+    /// A number that changes with every membership change (for caches keyed on membership).
+    pub fn membership_generation(&self) -> u64 {
+        self.roster.generation()
+    }
+
+    /// Call after a community's plugin or settings change.
+    pub fn policy_changed(&self, community: &str) {
+        let mut policies = self.policies.lock().unwrap_or_else(PoisonError::into_inner);
+        policies.0 += 1;
+        policies.1.remove(community);
     }
 
     /// Every approved member, cached (see [`roster_cache`]).
@@ -102,6 +118,13 @@ impl Pipeline {
 
     /// The community's policy as configured now, or `None` if there is no such community.
     pub async fn policy(&self, community: &str) -> Result<Option<Policy>, PlanError> {
+        let version = {
+            let policies = self.policies.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(policy) = policies.1.get(community) {
+                return Ok(Some(policy.clone()));
+            }
+            policies.0
+        };
         let row = sqlx::query("SELECT plugin_digest, settings FROM communities WHERE id = $1")
             .bind(community)
             .fetch_optional(&self.db)
@@ -109,11 +132,16 @@ impl Pipeline {
         let Some(row) = row else { return Ok(None) };
         let digest: String = row.try_get(0)?;
         let plugin = self.plugin(&digest).await?;
-        Ok(Some(Policy {
+        let policy = Policy {
             community: community.into(),
             plugin,
             settings: row.try_get(1)?,
-        }))
+        };
+        let mut policies = self.policies.lock().unwrap_or_else(PoisonError::into_inner);
+        if policies.0 == version {
+            policies.1.insert(community.into(), policy.clone());
+        }
+        Ok(Some(policy))
     }
 
     /// Decides and stores a new report (and its forwards) in one transaction.

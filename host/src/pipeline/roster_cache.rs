@@ -55,6 +55,10 @@ impl RosterCache {
         }
     }
 
+    pub fn generation(&self) -> u64 {
+        self.shared.generation.load(Ordering::SeqCst)
+    }
+
     /// Call after any change of who is an approved member, or of a member's class.
     pub fn invalidate(&self) {
         self.shared.generation.fetch_add(1, Ordering::SeqCst);

@@ -8,10 +8,11 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Value, json};
-use sqlx::Row;
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
 
 use super::inbox::{ViewFilter, delivered_view, due_views};
-use super::{ApiError, AppState, Principal};
+use super::{ApiError, AppState, Principal, Seat};
 use crate::store;
 
 pub fn router() -> Router<AppState> {
@@ -32,7 +33,6 @@ async fn list(
     Query(q): Query<CaseQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let seat = principal.seat()?;
-    let ids = store::inbox::views_after(&state.db, seat.member_id, 0, usize::MAX).await?;
     let filter = ViewFilter {
         community: q.community,
         ..ViewFilter::default()
@@ -40,7 +40,7 @@ async fn list(
     // Counts are of what the caller received, not of the case: the total would
     // reveal reports it may not see.
     let mut visible: BTreeMap<String, HashSet<String>> = BTreeMap::new();
-    for row in due_views(&state.db, &ids, &filter).await? {
+    for row in visible_views(&state.db, seat, &filter).await? {
         visible
             .entry(row.try_get(2)?)
             .or_default()
@@ -48,16 +48,9 @@ async fn list(
     }
     let mut cases = Vec::new();
     for (case, reports) in &visible {
-        let row = sqlx::query("SELECT community_id, title, opened_at, last_report_at, confidence FROM cases WHERE id = $1")
-            .bind(case)
-            .fetch_one(&state.db)
-            .await?;
-        cases.push(json!({
-            "id": case, "community": row.try_get::<String, _>(0)?,
-            "title": row.try_get::<String, _>(1)?, "opened_at": row.try_get::<i64, _>(2)?,
-            "last_report_at": row.try_get::<i64, _>(3)?, "confidence": row.try_get::<String, _>(4)?,
-            "visible_reports": reports.len(),
-        }));
+        let mut summary = case_summary(&state.db, case).await?;
+        summary["visible_reports"] = json!(reports.len());
+        cases.push(summary);
     }
     cases.sort_by(|a, b| {
         b["last_report_at"]
@@ -74,12 +67,11 @@ async fn show(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let seat = principal.seat()?;
-    let ids = store::inbox::views_after(&state.db, seat.member_id, 0, usize::MAX).await?;
     let filter = ViewFilter {
         case: Some(id.clone()),
         ..ViewFilter::default()
     };
-    let deliveries: Vec<i64> = due_views(&state.db, &ids, &filter)
+    let deliveries: Vec<i64> = visible_views(&state.db, seat, &filter)
         .await?
         .iter()
         .map(|row| row.try_get::<i64, _>(0))
@@ -87,17 +79,34 @@ async fn show(
     if deliveries.is_empty() {
         return Err(ApiError::NotFound);
     }
-    let case = sqlx::query("SELECT community_id, title, opened_at, last_report_at, confidence FROM cases WHERE id = $1")
-        .bind(&id)
-        .fetch_one(&state.db)
-        .await?;
     let mut reports = Vec::with_capacity(deliveries.len());
     for delivery in deliveries {
         reports.push(delivered_view(&state.db, seat, delivery).await?);
     }
-    Ok(Json(json!({
-        "id": id, "community": case.try_get::<String, _>(0)?, "title": case.try_get::<String, _>(1)?,
-        "opened_at": case.try_get::<i64, _>(2)?, "last_report_at": case.try_get::<i64, _>(3)?,
-        "confidence": case.try_get::<String, _>(4)?, "reports": reports,
-    })))
+    let mut case = case_summary(&state.db, &id).await?;
+    case["reports"] = json!(reports);
+    Ok(Json(case))
+}
+
+/// The caller's due views that pass `filter` (its whole inbox, then filtered).
+async fn visible_views(
+    db: &AnyPool,
+    seat: &Seat,
+    filter: &ViewFilter,
+) -> Result<Vec<AnyRow>, ApiError> {
+    let ids = store::inbox::views_after(db, seat.member_id, 0, usize::MAX).await?;
+    Ok(due_views(db, &ids, filter).await?)
+}
+
+/// A case's own fields (no counts: those depend on what the caller may see).
+async fn case_summary(db: &AnyPool, id: &str) -> Result<Value, ApiError> {
+    let row = sqlx::query("SELECT community_id, title, opened_at, last_report_at, confidence FROM cases WHERE id = $1")
+        .bind(id)
+        .fetch_one(db)
+        .await?;
+    Ok(json!({
+        "id": id, "community": row.try_get::<String, _>(0)?, "title": row.try_get::<String, _>(1)?,
+        "opened_at": row.try_get::<i64, _>(2)?, "last_report_at": row.try_get::<i64, _>(3)?,
+        "confidence": row.try_get::<String, _>(4)?,
+    }))
 }

@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyPool, Row};
 use time::OffsetDateTime;
 
+use super::rows::{CaseJoin, NewCase, Rows};
 use crate::model::{self, CaseSummary, Confidence, Correlation, Report};
 use crate::store;
 
@@ -77,48 +78,28 @@ pub async fn candidates(
     Ok(cases)
 }
 
-/// Records `report` in the case the plugin chose and returns the case id.
-pub async fn record(
-    conn: &mut AnyConnection,
-    report: &Report,
-    correlation: &Correlation,
-) -> Result<String, sqlx::Error> {
+/// Adds `report` to the case the plugin chose and returns the case id.
+pub fn record(rows: &mut Rows, report: &Report, correlation: &Correlation) -> String {
     let at = report.submitted_at.unix_timestamp();
     match correlation {
         Correlation::Join(id) => {
-            let current: Option<String> =
-                sqlx::query_scalar("SELECT confidence FROM cases WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            let current = current
-                .and_then(|c| model::parse_label::<Confidence>(&c).ok())
-                .unwrap_or(report.confidence);
-            sqlx::query(
-                "UPDATE cases SET report_count = report_count + 1, \
-                 last_report_at = CASE WHEN last_report_at > $1 THEN last_report_at ELSE $1 END, confidence = $2 WHERE id = $3",
-            )
-            .bind(at)
-            .bind(model::label_name(&current.max(report.confidence)))
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-            Ok(id.clone())
+            rows.joins.push(CaseJoin {
+                case_id: id.clone(),
+                at,
+                confidence: report.confidence,
+            });
+            id.clone()
         }
         Correlation::NewCase(title) => {
             let id = store::new_id("case");
-            sqlx::query(
-                "INSERT INTO cases (id, community_id, title, opened_at, last_report_at, report_count, confidence) \
-                 VALUES ($1, $2, $3, $4, $4, 1, $5)",
-            )
-            .bind(&id)
-            .bind(&report.community)
-            .bind(title)
-            .bind(at)
-            .bind(model::label_name(&report.confidence))
-            .execute(&mut *conn)
-            .await?;
-            Ok(id)
+            rows.new_cases.push(NewCase {
+                id: id.clone(),
+                community: report.community.clone(),
+                title: title.clone(),
+                at,
+                confidence: report.confidence,
+            });
+            id
         }
     }
 }

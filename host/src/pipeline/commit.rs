@@ -1,10 +1,10 @@
-//! Writes a [`Plan`] in the caller's transaction: the original, its case link,
-//! fingerprints, views, deliveries, the decision log entry and the forwards.
-
-use sqlx::AnyConnection;
+//! What a [`Plan`] writes: the original, its case link, fingerprints, views,
+//! deliveries, the decision log entry and the forwards, as [`Rows`] that the group
+//! commit writes in one transaction with the rest of its batch.
 
 use super::cases;
 use super::plan::{Outcome, Plan};
+use super::rows::{self, Rows};
 use crate::model;
 use crate::store;
 
@@ -33,21 +33,47 @@ pub enum Row {
     Existing,
 }
 
-pub async fn commit(
-    conn: &mut AnyConnection,
+/// Hands out view ids in increasing order (see [`rows::last_view_id`]).
+pub struct ViewIds(pub i64);
+
+impl ViewIds {
+    fn next(&mut self) -> i64 {
+        self.0 += 1;
+        self.0
+    }
+}
+
+fn encode(e: serde_json::Error) -> sqlx::Error {
+    sqlx::Error::Encode(Box::new(e))
+}
+
+/// What committing `plan` writes, and what its submitter will be told.
+pub fn rows(
     plan: &Plan,
     row: Row,
+    view_ids: &mut ViewIds,
+) -> Result<(Committed, Rows), sqlx::Error> {
+    let mut rows = Rows::default();
+    let committed = add(&mut rows, plan, row, view_ids)?;
+    Ok((committed, rows))
+}
+
+fn add(
+    rows: &mut Rows,
+    plan: &Plan,
+    row: Row,
+    view_ids: &mut ViewIds,
 ) -> Result<Committed, sqlx::Error> {
     let report = &plan.report;
+    let now = store::now();
     let (status, case_id) = match &plan.outcome {
         Outcome::Quarantined { .. } => ("quarantined", None),
-        Outcome::Delivered { correlation, .. } => (
-            "delivered",
-            Some(cases::record(conn, report, correlation).await?),
-        ),
+        Outcome::Delivered { correlation, .. } => {
+            ("delivered", Some(cases::record(rows, report, correlation)))
+        }
     };
-    write_report(conn, plan, row, status, case_id.as_deref()).await?;
-    write_decision(conn, plan).await?;
+    add_report(rows, plan, row, status, case_id.as_deref(), now)?;
+    add_decision(rows, plan, now);
     let mut committed = Committed {
         report_id: report.id.clone(),
         community: report.community.clone(),
@@ -59,20 +85,14 @@ pub async fn commit(
         delivered: Vec::new(),
     };
     match &plan.outcome {
-        Outcome::Quarantined { stage, fault } => {
-            sqlx::query(
-                "INSERT INTO quarantine (report_id, community_id, plugin_digest, stage, fault, at) VALUES ($1, $2, $3, $4, $5, $6) \
-                 ON CONFLICT (report_id) DO UPDATE SET plugin_digest = $3, stage = $4, fault = $5, at = $6, released_at = NULL",
-            )
-            .bind(&report.id)
-            .bind(&report.community)
-            .bind(&plan.decision.plugin_digest)
-            .bind(stage.to_string())
-            .bind(fault)
-            .bind(store::now())
-            .execute(&mut *conn)
-            .await?;
-        }
+        Outcome::Quarantined { stage, fault } => rows.quarantined.push(rows::Quarantined {
+            report_id: report.id.clone(),
+            community: report.community.clone(),
+            plugin_digest: plan.decision.plugin_digest.clone(),
+            stage: stage.to_string(),
+            fault: fault.clone(),
+            at: now,
+        }),
         Outcome::Delivered {
             fingerprints,
             groups,
@@ -80,40 +100,23 @@ pub async fn commit(
             ..
         } => {
             let case_id = case_id.unwrap_or_default();
-            if row == Row::Existing {
-                sqlx::query("UPDATE quarantine SET released_at = $1 WHERE report_id = $2")
-                    .bind(store::now())
-                    .bind(&report.id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            for fingerprint in fingerprints {
-                sqlx::query(
-                    "INSERT INTO report_fingerprints (report_id, community_id, fingerprint, case_id) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(&report.id)
-                .bind(&report.community)
-                .bind(fingerprint)
-                .bind(&case_id)
-                .execute(&mut *conn)
-                .await?;
-            }
-            let now = store::now();
+            rows.fingerprints
+                .extend(fingerprints.iter().map(|fingerprint| rows::Fingerprint {
+                    report_id: report.id.clone(),
+                    community: report.community.clone(),
+                    fingerprint: fingerprint.clone(),
+                    case_id: case_id.clone(),
+                }));
             for group in groups {
-                let content = serde_json::to_string(&group.view)
-                    .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-                let view_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO views (report_id, case_id, community_id, available_at, content) \
-                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                )
-                .bind(&report.id)
-                .bind(&case_id)
-                .bind(&report.community)
-                .bind(now + i64::from(group.delay_seconds))
-                .bind(content)
-                .fetch_one(&mut *conn)
-                .await?;
+                let view_id = view_ids.next();
+                rows.views.push(rows::ViewRow {
+                    id: view_id,
+                    report_id: report.id.clone(),
+                    case_id: case_id.clone(),
+                    community: report.community.clone(),
+                    available_at: now + i64::from(group.delay_seconds),
+                    content: serde_json::to_string(&group.view).map_err(encode)?,
+                });
                 committed.delivered.extend(
                     group
                         .recipients
@@ -124,7 +127,7 @@ pub async fn commit(
                 committed.groups += 1;
             }
             for forward in forwards {
-                let mut child = Box::pin(commit(conn, forward, Row::New)).await?;
+                let mut child = add(rows, forward, Row::New, view_ids)?;
                 committed.delivered.append(&mut child.delivered);
                 committed.forwards.push(child);
             }
@@ -133,64 +136,53 @@ pub async fn commit(
     Ok(committed)
 }
 
-async fn write_report(
-    conn: &mut AnyConnection,
+fn add_report(
+    rows: &mut Rows,
     plan: &Plan,
     row: Row,
-    status: &str,
+    status: &'static str,
     case_id: Option<&str>,
+    now: i64,
 ) -> Result<(), sqlx::Error> {
     let report = &plan.report;
     if row == Row::Existing {
-        sqlx::query(
-            "UPDATE reports SET status = $1, case_id = $2, plugin_digest = $3 WHERE id = $4",
-        )
-        .bind(status)
-        .bind(case_id)
-        .bind(&plan.decision.plugin_digest)
-        .bind(&report.id)
-        .execute(conn)
-        .await?;
+        rows.redecided.push(rows::Redecided {
+            report_id: report.id.clone(),
+            status,
+            case_id: case_id.map(str::to_string),
+            plugin_digest: plan.decision.plugin_digest.clone(),
+            released_at: case_id.map(|_| now),
+        });
         return Ok(());
     }
-    let original = serde_json::to_string(report).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query(
-        "INSERT INTO reports (id, community_id, submitter, organisation, submitted_at, tlp, confidence, original, status, case_id, plugin_digest, forwarded_from) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(&report.id)
-    .bind(&report.community)
-    .bind(report.submitter as i64)
-    .bind(report.submitter_organisation as i64)
-    .bind(report.submitted_at.unix_timestamp())
-    .bind(model::label_name(&report.tlp))
-    .bind(model::label_name(&report.confidence))
-    .bind(original)
-    .bind(status)
-    .bind(case_id)
-    .bind(&plan.decision.plugin_digest)
-    .bind(plan.forwarded_from.as_deref())
-    .execute(conn)
-    .await?;
+    rows.reports.push(rows::NewReport {
+        id: report.id.clone(),
+        community: report.community.clone(),
+        submitter: report.submitter as i64,
+        organisation: report.submitter_organisation as i64,
+        submitted_at: report.submitted_at.unix_timestamp(),
+        tlp: model::label_name(&report.tlp),
+        confidence: model::label_name(&report.confidence),
+        original: serde_json::to_string(report).map_err(encode)?,
+        status,
+        case_id: case_id.map(str::to_string),
+        plugin_digest: plan.decision.plugin_digest.clone(),
+        forwarded_from: plan.forwarded_from.clone(),
+    });
     Ok(())
 }
 
-async fn write_decision(conn: &mut AnyConnection, plan: &Plan) -> Result<(), sqlx::Error> {
+fn add_decision(rows: &mut Rows, plan: &Plan, now: i64) {
     let d = &plan.decision;
-    sqlx::query(
-        "INSERT INTO decisions (report_id, community_id, plugin_digest, inputs, outputs, fault, log, duration_us, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&plan.report.id)
-    .bind(&plan.report.community)
-    .bind(&d.plugin_digest)
-    .bind(d.inputs.to_string())
-    .bind(d.outputs.as_ref().map(|o| o.to_string()))
-    .bind(d.fault.as_deref())
-    .bind(d.log.to_string())
-    .bind(d.duration_us)
-    .bind(store::now())
-    .execute(conn)
-    .await?;
-    Ok(())
+    rows.decisions.push(rows::DecisionRow {
+        report_id: plan.report.id.clone(),
+        community: plan.report.community.clone(),
+        plugin_digest: d.plugin_digest.clone(),
+        inputs: d.inputs.to_string(),
+        outputs: d.outputs.as_ref().map(|o| o.to_string()),
+        fault: d.fault.clone(),
+        log: d.log.to_string(),
+        duration_us: d.duration_us,
+        at: now,
+    });
 }

@@ -1,15 +1,17 @@
 //! Group commit: one writer task commits the plans of concurrent requests in one
 //! transaction, so a single fsync acknowledges many reports (an fsync costs
 //! milliseconds here; one per report would cap ingest at a few hundred per second).
-//! Each plan gets a savepoint of its own, so one failing plan fails alone. A
+//! The batch's rows are written table by table with multi-row statements; if
+//! that fails, plan by plan in savepoints, so one failing plan fails alone. A
 //! request is answered only after the transaction holding its plan has committed.
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Acquire, Any, AnyPool};
 use tokio::sync::{mpsc, oneshot, watch};
 
-use super::commit::{self, Committed, Row};
+use super::commit::{self, Committed, Row, ViewIds};
 use super::plan::Plan;
+use super::rows::{self, Rows};
 use crate::store;
 
 /// Most plans per transaction.
@@ -71,8 +73,7 @@ async fn commit_batch(
     conn: &mut Option<PoolConnection<Any>>,
     batch: &[Job],
 ) -> Vec<Result<Committed, sqlx::Error>> {
-    let mut results = Vec::with_capacity(batch.len());
-    let outcome: Result<(), sqlx::Error> = async {
+    let outcome: Result<Vec<Result<Committed, sqlx::Error>>, sqlx::Error> = async {
         if conn.is_none() {
             *conn = Some(db.acquire().await?);
         }
@@ -80,27 +81,46 @@ async fn commit_batch(
             unreachable!("acquired above")
         };
         let mut tx = conn.begin().await?;
-        let mut delivered = Vec::new();
-        for job in batch {
-            let mut savepoint = tx.begin().await?;
-            match commit::commit(&mut savepoint, &job.plan, job.row).await {
-                Ok(committed) => {
-                    savepoint.commit().await?;
-                    delivered.extend_from_slice(&committed.delivered);
-                    results.push(Ok(committed));
-                }
-                Err(error) => {
-                    savepoint.rollback().await?;
-                    results.push(Err(error));
+        let mut view_ids = ViewIds(rows::last_view_id(&mut tx).await?);
+        let mut results: Vec<Result<(Committed, Rows), sqlx::Error>> = batch
+            .iter()
+            .map(|job| commit::rows(&job.plan, job.row, &mut view_ids))
+            .collect();
+        // Every job's rows at once; if that fails, job by job, each in a savepoint
+        // of its own, so that one bad plan fails alone.
+        let together: Vec<&Rows> = results.iter().flatten().map(|(_, rows)| rows).collect();
+        let mut savepoint = tx.begin().await?;
+        if rows::write(&mut savepoint, &together).await.is_ok() {
+            savepoint.commit().await?;
+        } else {
+            savepoint.rollback().await?;
+            for result in &mut results {
+                let Ok((_, rows)) = result else { continue };
+                let mut savepoint = tx.begin().await?;
+                match rows::write(&mut savepoint, &[&*rows]).await {
+                    Ok(()) => savepoint.commit().await?,
+                    Err(error) => {
+                        savepoint.rollback().await?;
+                        *result = Err(error);
+                    }
                 }
             }
         }
+        let delivered: Vec<(i64, i64)> = results
+            .iter()
+            .flatten()
+            .flat_map(|(committed, _)| committed.delivered.iter().copied())
+            .collect();
         store::inbox::record(&mut tx, &delivered).await?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(results
+            .into_iter()
+            .map(|result| result.map(|(committed, _)| committed))
+            .collect())
     }
     .await;
     match outcome {
-        Ok(()) => results,
+        Ok(results) => results,
         Err(error) => {
             // The connection may be broken: take a fresh one next time.
             *conn = None;
@@ -116,3 +136,7 @@ async fn commit_batch(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "group_commit_tests.rs"]
+mod tests;

@@ -7,6 +7,7 @@ mod commit;
 mod group_commit;
 mod plan;
 mod roster_cache;
+mod rows;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};

@@ -8,8 +8,6 @@ use sqlx::{AnyConnection, AnyPool, Row};
 
 /// Rows read per query while walking a member's inbox.
 const ROWS_PER_QUERY: i64 = 64;
-/// Inbox rows written per INSERT statement.
-const ROWS_PER_INSERT: usize = 200;
 
 fn parse(ids: &str) -> impl Iterator<Item = i64> + '_ {
     ids.split(',').filter_map(|id| id.parse().ok())
@@ -24,42 +22,30 @@ pub async fn record(
     for &(member, view) in deliveries {
         by_member.entry(member).or_default().push(view);
     }
-    let rows: Vec<(i64, Vec<i64>)> = by_member
+    let rows: Vec<(i64, i64, i64, String)> = by_member
         .into_iter()
         .map(|(member, mut views)| {
             views.sort_unstable();
             views.dedup();
-            (member, views)
+            let ids: Vec<String> = views.iter().map(i64::to_string).collect();
+            (member, views[0], views[views.len() - 1], ids.join(","))
         })
         .collect();
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                format!(
-                    "(${}, ${}, ${}, ${})",
-                    4 * i + 1,
-                    4 * i + 2,
-                    4 * i + 3,
-                    4 * i + 4
-                )
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO inbox (member_id, first_view, last_view, view_ids) VALUES {}",
-            values.join(", ")
-        );
-        let mut insert = sqlx::query(&sql);
-        for (member, views) in chunk {
-            let ids: Vec<String> = views.iter().map(i64::to_string).collect();
-            insert = insert
+    super::bulk::insert(
+        conn,
+        "INSERT INTO inbox (member_id, first_view, last_view, view_ids)",
+        "",
+        4,
+        &rows,
+        |query, (member, first, last, ids)| {
+            query
                 .bind(*member)
-                .bind(views[0])
-                .bind(views[views.len() - 1])
-                .bind(ids.join(","));
-        }
-        insert.execute(&mut *conn).await?;
-    }
-    Ok(())
+                .bind(*first)
+                .bind(*last)
+                .bind(ids.as_str())
+        },
+    )
+    .await
 }
 
 /// Up to `max` ids of views delivered to `member` after view `after`, ascending.

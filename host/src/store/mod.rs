@@ -3,6 +3,7 @@
 //! PostgreSQL. Times are Unix seconds; JSON documents are text.
 
 mod audit;
+pub mod bulk;
 pub mod inbox;
 
 use std::path::Path;

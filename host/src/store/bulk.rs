@@ -1,0 +1,65 @@
+//! Multi-row INSERTs. Every statement costs a round trip to the database's
+//! worker, so the group commit writes each table of a batch with one statement
+//! (a few, for very large batches) instead of one per row.
+
+use sqlx::any::AnyArguments;
+use sqlx::{Any, AnyConnection};
+
+/// A query being bound.
+pub type Query<'q> = sqlx::query::Query<'q, Any, AnyArguments<'q>>;
+
+/// Bound parameters per statement: far below SQLite's (32,766) and
+/// PostgreSQL's (65,535) limits, while keeping statements few.
+const MAX_PARAMETERS: usize = 4000;
+
+/// `($1, $2), ($3, $4)` for `rows` rows of `columns` columns.
+fn values(rows: usize, columns: usize) -> String {
+    let mut sql = String::with_capacity(rows * columns * 5);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(row * columns + column + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Inserts `rows` with `head VALUES (...), (...) tail`, where `bind` binds the
+/// `columns` values of one row in order.
+pub async fn insert<T>(
+    conn: &mut AnyConnection,
+    head: &str,
+    tail: &str,
+    columns: usize,
+    rows: &[T],
+    bind: impl for<'q> Fn(Query<'q>, &'q T) -> Query<'q>,
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks((MAX_PARAMETERS / columns).max(1)) {
+        let sql = format!("{head} VALUES {} {tail}", values(chunk.len(), columns));
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = bind(query, row);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::values;
+
+    #[test]
+    fn numbers_placeholders_row_by_row() {
+        assert_eq!(values(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values(1, 1), "($1)");
+    }
+}

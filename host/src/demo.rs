@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::{Acquire, AnyConnection, AnyPool};
+use sqlx::{AnyConnection, AnyPool};
 
 use crate::api::{Role, issue_token};
 use crate::model::{self, MemberClass, OrganisationKind, Sector};
@@ -163,7 +163,7 @@ const MEMBERS: &[(&str, &str, OrganisationKind, Sector, &str, MemberClass)] = &[
 /// returned by name: members as `organisation@community`, roles by role name.
 pub async fn seed(db: &AnyPool) -> Result<BTreeMap<String, String>, sqlx::Error> {
     let mut conn = db.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store::begin_write(&mut conn).await?;
     let now = store::now();
     for (name, bytes) in isac_plugin_artifacts::REFERENCE_PLUGINS {
         sqlx::query("INSERT INTO plugins (digest, bytes, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4) ON CONFLICT (digest) DO NOTHING")

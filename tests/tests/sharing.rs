@@ -446,6 +446,100 @@ async fn the_audit_chain_detects_tampering() {
     assert_eq!(broken.seq, seq);
 }
 
+/// Each read is audit-logged; reads at the same moment must neither fail nor
+/// fork the hash chain.
+#[tokio::test]
+async fn concurrent_reads_are_each_audited_in_one_chain() {
+    let server = TestServer::start().await;
+    let sent = submit(
+        &server,
+        "sakura-bank@council",
+        "council",
+        &report("Read by many", "green", "confirmed", "many.example"),
+    )
+    .await;
+    let inbox = server.get("tokyo@council", "/inbox?limit=500").await;
+    let delivery = inbox.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["report_id"] == sent["report_id"])
+        .unwrap()["delivery_id"]
+        .clone();
+    let path = format!("/inbox/{delivery}");
+    let reads = (0..24).map(|_| server.get("tokyo@council", &path));
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(reads)
+        .await
+        .into_iter()
+        .map(|reply| reply.status)
+        .collect();
+    assert_eq!(statuses, vec![StatusCode::OK; 24]);
+    let logged = isac_host::store::scalar_i64(
+        &server.db,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'view.read' AND object = $1",
+        &delivery.to_string(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(logged, 24);
+    assert!(
+        isac_host::store::verify_audit(&server.db)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+}
+
+/// Deliveries not yet in the inbox index are found through their views, and
+/// the index, once built, lists exactly the same ones.
+#[tokio::test]
+async fn the_inbox_is_the_same_before_and_after_indexing() {
+    let server = TestServer::start().await;
+    let mut sent = Vec::new();
+    for n in 0..3 {
+        let body = report(
+            &format!("Indexed {n}"),
+            "green",
+            "confirmed",
+            &format!("idx{n}.example"),
+        );
+        sent.push(
+            submit(&server, "sakura-bank@council", "council", &body).await["report_id"].clone(),
+        );
+    }
+    let listed = async || -> Vec<Value> {
+        let inbox = server.get("tokyo@council", "/inbox?limit=500").await;
+        inbox.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["report_id"].clone())
+            .collect()
+    };
+    let before = listed().await;
+    // The writer indexes within a fraction of a second, even when idle.
+    let unindexed = async || -> i64 {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM views WHERE id > (SELECT last_view FROM inbox_indexed)",
+        )
+        .fetch_one(&server.db)
+        .await
+        .unwrap()
+    };
+    for _ in 0..50 {
+        if unindexed().await == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(unindexed().await, 0);
+    let after = listed().await;
+    assert_eq!(before, after);
+    for report in &sent {
+        assert!(after.contains(report), "{report} missing from {after:?}");
+    }
+}
+
 #[tokio::test]
 async fn delayed_deliveries_appear_when_due() {
     let server = TestServer::start().await;

@@ -11,7 +11,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sqlx::{Acquire, AnyConnection, Row};
+use sqlx::{AnyConnection, Row};
 
 use super::{ApiError, AppState, Principal, Role, issue_token, json_body};
 use crate::model::{self, MemberClass, OrganisationKind, Sector};
@@ -70,7 +70,7 @@ async fn apply(
         ));
     }
     let mut conn = state.db.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store::begin_write(&mut conn).await?;
     let exists: Option<String> = sqlx::query_scalar("SELECT id FROM communities WHERE id = $1")
         .bind(&community)
         .fetch_optional(&mut *tx)
@@ -217,7 +217,7 @@ async fn transition(
         return Err(ApiError::invalid("reason", "must not be empty"));
     }
     let mut conn = state.db.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store::begin_write(&mut conn).await?;
     let (_, status) = member_row(&mut tx, id).await?;
     if !from.contains(&status.as_str()) {
         return Err(ApiError::Conflict(format!(
@@ -275,7 +275,7 @@ async fn change_class(
         )));
     }
     let class = model::label_name(&change.class);
-    let mut tx = conn.begin().await?;
+    let mut tx = store::begin_write(&mut conn).await?;
     sqlx::query("UPDATE members SET class = $1 WHERE id = $2")
         .bind(&class)
         .bind(id)
@@ -314,7 +314,7 @@ async fn new_token(
             "tokens are issued to approved members; this one is {status}"
         )));
     }
-    let mut tx = conn.begin().await?;
+    let mut tx = store::begin_write(&mut conn).await?;
     let token = issue_token(
         &mut tx,
         Role::Member,

@@ -20,10 +20,6 @@ pub struct Committed {
     pub groups: usize,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub forwards: Vec<Committed>,
-    /// (member, view) pairs of this report and its forwards, for the group commit
-    /// to record in the inbox with the rest of its batch.
-    #[serde(skip)]
-    pub(crate) delivered: Vec<(i64, i64)>,
 }
 
 /// Whether the report row exists already (a quarantined report being re-run).
@@ -82,7 +78,6 @@ fn add(
         deliveries: 0,
         groups: 0,
         forwards: Vec::new(),
-        delivered: Vec::new(),
     };
     match &plan.outcome {
         Outcome::Quarantined { stage, fault } => rows.quarantined.push(rows::Quarantined {
@@ -108,28 +103,22 @@ fn add(
                     case_id: case_id.clone(),
                 }));
             for group in groups {
-                let view_id = view_ids.next();
                 rows.views.push(rows::ViewRow {
-                    id: view_id,
+                    id: view_ids.next(),
                     report_id: report.id.clone(),
                     case_id: case_id.clone(),
                     community: report.community.clone(),
                     available_at: now + i64::from(group.delay_seconds),
                     content: serde_json::to_string(&group.view).map_err(encode)?,
+                    recipients: store::inbox::recipients_text(&group.recipients),
                 });
-                committed.delivered.extend(
-                    group
-                        .recipients
-                        .iter()
-                        .map(|&member| (member as i64, view_id)),
-                );
                 committed.deliveries += group.recipients.len();
                 committed.groups += 1;
             }
             for forward in forwards {
-                let mut child = add(rows, forward, Row::New, view_ids)?;
-                committed.delivered.append(&mut child.delivered);
-                committed.forwards.push(child);
+                committed
+                    .forwards
+                    .push(add(rows, forward, Row::New, view_ids)?);
             }
         }
     }

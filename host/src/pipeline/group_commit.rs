@@ -5,6 +5,8 @@
 //! that fails, plan by plan in savepoints, so one failing plan fails alone. A
 //! request is answered only after the transaction holding its plan has committed.
 
+use std::time::{Duration, Instant};
+
 use sqlx::pool::PoolConnection;
 use sqlx::{Acquire, Any, AnyPool};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -16,6 +18,10 @@ use crate::store;
 
 /// Most plans per transaction.
 const MAX_BATCH: usize = 128;
+/// How often the inbox index (`store::inbox`) is brought up to date, within a
+/// batch's transaction: the less often, the fewer times each member's index
+/// page is rewritten; readers find what is not indexed yet through the views.
+const INDEX_EVERY: Duration = Duration::from_millis(200);
 
 struct Job {
     plan: Plan,
@@ -30,10 +36,11 @@ pub struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts the writer task; it ends when every handle is dropped.
-    pub fn start(db: AnyPool, deliveries: watch::Sender<u64>) -> GroupCommit {
+    /// Starts the writer task; it ends when every handle is dropped. `delivered`
+    /// is bumped after each commit that delivered something.
+    pub fn start(db: AnyPool, delivered: watch::Sender<u64>) -> GroupCommit {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(writer(db, queue, deliveries));
+        tokio::spawn(writer(db, queue, delivered));
         GroupCommit { jobs }
     }
 
@@ -48,31 +55,57 @@ impl GroupCommit {
     }
 }
 
-async fn writer(db: AnyPool, mut queue: mpsc::Receiver<Job>, deliveries: watch::Sender<u64>) {
+async fn writer(db: AnyPool, mut queue: mpsc::Receiver<Job>, delivered_to: watch::Sender<u64>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     // The writer keeps a connection of its own: waiting for one behind the
     // readers of concurrent requests would stall every batch.
     let mut conn: Option<PoolConnection<Any>> = None;
-    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let results = commit_batch(&db, &mut conn, &batch).await;
+    // Catch up at start: views committed before a restart may be unindexed.
+    let mut unindexed = true;
+    let mut indexed_at = Instant::now();
+    loop {
+        let received =
+            match tokio::time::timeout(INDEX_EVERY, queue.recv_many(&mut batch, MAX_BATCH)).await {
+                Ok(0) => return,
+                Ok(received) => received,
+                Err(_) => 0,
+            };
+        let index = unindexed && indexed_at.elapsed() >= INDEX_EVERY;
+        if received == 0 && !index {
+            continue;
+        }
+        let results = commit_batch(&db, &mut conn, &batch, index).await;
         let delivered = results
+            .jobs
             .iter()
             .any(|r| r.as_ref().is_ok_and(|c| c.deliveries > 0));
-        for (job, result) in batch.drain(..).zip(results) {
+        unindexed = (unindexed || delivered) && !results.indexed;
+        if results.indexed {
+            indexed_at = Instant::now();
+        }
+        for (job, result) in batch.drain(..).zip(results.jobs) {
             let _ = job.reply.send(result);
         }
         if delivered {
-            deliveries.send_modify(|n| *n += 1);
+            delivered_to.send_modify(|n| *n += 1);
         }
     }
 }
 
-/// One result per job: its own outcome, or the batch's if the transaction failed.
+/// What a batch transaction did.
+struct BatchResults {
+    /// One result per job: its own outcome, or the batch's if the transaction failed.
+    jobs: Vec<Result<Committed, sqlx::Error>>,
+    /// Whether the inbox index was brought up to date.
+    indexed: bool,
+}
+
 async fn commit_batch(
     db: &AnyPool,
     conn: &mut Option<PoolConnection<Any>>,
     batch: &[Job],
-) -> Vec<Result<Committed, sqlx::Error>> {
+    index: bool,
+) -> BatchResults {
     let outcome: Result<Vec<Result<Committed, sqlx::Error>>, sqlx::Error> = async {
         if conn.is_none() {
             *conn = Some(db.acquire().await?);
@@ -80,7 +113,7 @@ async fn commit_batch(
         let Some(conn) = conn.as_mut() else {
             unreachable!("acquired above")
         };
-        let mut tx = conn.begin().await?;
+        let mut tx = store::begin_write(conn).await?;
         let mut view_ids = ViewIds(rows::last_view_id(&mut tx).await?);
         let mut results: Vec<Result<(Committed, Rows), sqlx::Error>> = batch
             .iter()
@@ -106,12 +139,9 @@ async fn commit_batch(
                 }
             }
         }
-        let delivered: Vec<(i64, i64)> = results
-            .iter()
-            .flatten()
-            .flat_map(|(committed, _)| committed.delivered.iter().copied())
-            .collect();
-        store::inbox::record(&mut tx, &delivered).await?;
+        if index {
+            store::inbox::index_pending(&mut tx).await?;
+        }
         tx.commit().await?;
         Ok(results
             .into_iter()
@@ -120,19 +150,26 @@ async fn commit_batch(
     }
     .await;
     match outcome {
-        Ok(results) => results,
+        Ok(jobs) => BatchResults {
+            jobs,
+            indexed: index,
+        },
         Err(error) => {
             // The connection may be broken: take a fresh one next time.
             *conn = None;
             let message = error.to_string();
-            batch
+            let jobs = batch
                 .iter()
                 .map(|_| {
                     Err(sqlx::Error::Protocol(format!(
                         "batch commit failed: {message}"
                     )))
                 })
-                .collect()
+                .collect();
+            BatchResults {
+                jobs,
+                indexed: false,
+            }
         }
     }
 }

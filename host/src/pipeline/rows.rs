@@ -63,6 +63,8 @@ pub struct ViewRow {
     pub community: String,
     pub available_at: i64,
     pub content: String,
+    /// See `store::inbox::recipients_text`.
+    pub recipients: String,
 }
 
 pub struct DecisionRow {
@@ -187,9 +189,9 @@ pub async fn write(conn: &mut AnyConnection, parts: &[&Rows]) -> Result<(), sqlx
     .await?;
     bulk::insert(
         conn,
-        "INSERT INTO views (id, report_id, case_id, community_id, available_at, content)",
+        "INSERT INTO views (id, report_id, case_id, community_id, available_at, content, recipients)",
         "",
-        6,
+        7,
         &all(parts, |r| &r.views),
         |q, v| {
             q.bind(v.id)
@@ -198,6 +200,7 @@ pub async fn write(conn: &mut AnyConnection, parts: &[&Rows]) -> Result<(), sqlx
                 .bind(v.community.as_str())
                 .bind(v.available_at)
                 .bind(v.content.as_str())
+                .bind(v.recipients.as_str())
         },
     )
     .await?;

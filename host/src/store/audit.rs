@@ -35,8 +35,10 @@ fn chain_hash(prev: &str, e: &AuditEntry) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// Appends an entry inside the caller's transaction (SQLite serialises writers,
-/// so the previous hash read here is the chain's tail).
+/// Appends an entry: inside the caller's transaction if it is in one (which must
+/// have been begun with [`super::begin_write`]), else in a transaction of its own.
+/// The tail is read under the write lock, so concurrent appends cannot both
+/// claim the same sequence number.
 pub async fn append(
     conn: &mut AnyConnection,
     actor: &str,
@@ -44,6 +46,28 @@ pub async fn append(
     object: &str,
     detail: &str,
 ) -> Result<(), sqlx::Error> {
+    use sqlx::Connection as _;
+    if conn.is_in_transaction() {
+        return append_locked(conn, actor, action, object, detail).await;
+    }
+    let mut tx = super::begin_write(conn).await?;
+    append_locked(&mut tx, actor, action, object, detail).await?;
+    tx.commit().await
+}
+
+async fn append_locked(
+    conn: &mut AnyConnection,
+    actor: &str,
+    action: &str,
+    object: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    if conn.backend_name() == "PostgreSQL" {
+        // PostgreSQL takes no table lock for the tail read: serialise appends.
+        sqlx::query("SELECT pg_advisory_xact_lock(7201)")
+            .execute(&mut *conn)
+            .await?;
+    }
     let tail = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut *conn)
         .await?;

@@ -63,6 +63,21 @@ pub async fn open(url: &str) -> Result<AnyPool, StoreError> {
     Ok(pool)
 }
 
+/// Begins a transaction that will write. On SQLite it takes the write lock at
+/// once (`BEGIN IMMEDIATE`, waiting up to the busy timeout): a transaction that
+/// reads first and writes later fails outright if another writer committed in
+/// between. PostgreSQL locks rows as they are written.
+pub async fn begin_write(
+    conn: &mut sqlx::AnyConnection,
+) -> Result<sqlx::Transaction<'_, sqlx::Any>, sqlx::Error> {
+    use sqlx::Connection;
+    if conn.backend_name() == "SQLite" {
+        conn.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        conn.begin().await
+    }
+}
+
 /// The current time in Unix seconds.
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()

@@ -21,17 +21,20 @@ async fn submit(server: &TestServer, who: &str, community: &str, body: &Value) -
     reply.body
 }
 
-/// The member's delivery of `report_id` with its view, or None.
-async fn delivered(server: &TestServer, who: &str, report_id: &str) -> Option<Value> {
+/// The id of the member's delivery of `report_id`, or None.
+async fn delivery_id(server: &TestServer, who: &str, report_id: &Value) -> Option<Value> {
     let inbox = server.get(who, "/inbox?limit=500").await;
     let item = inbox.body["items"]
         .as_array()?
         .iter()
-        .find(|i| i["report_id"] == report_id)?
-        .clone();
-    let view = server
-        .get(who, &format!("/inbox/{}", item["delivery_id"]))
-        .await;
+        .find(|i| i["report_id"] == *report_id)?;
+    Some(item["delivery_id"].clone())
+}
+
+/// The member's delivery of `report_id` with its view, or None.
+async fn delivered(server: &TestServer, who: &str, report_id: &str) -> Option<Value> {
+    let id = delivery_id(server, who, &Value::from(report_id)).await?;
+    let view = server.get(who, &format!("/inbox/{id}")).await;
     assert_eq!(view.status, StatusCode::OK);
     Some(view.body["view"].clone())
 }
@@ -248,14 +251,9 @@ async fn a_member_cannot_read_another_members_delivery() {
     let mut body = report("Private view", "red", "confirmed", "g.example");
     body["named_recipients"] = json!([named]);
     let sent = submit(&server, "sakura-bank@council", "council", &body).await;
-    let inbox = server.get("example-security@council", "/inbox").await;
-    let theirs = inbox.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["report_id"] == sent["report_id"])
-        .unwrap()["delivery_id"]
-        .clone();
+    let theirs = delivery_id(&server, "example-security@council", &sent["report_id"])
+        .await
+        .unwrap();
     assert_eq!(
         server
             .get("example-security@council", &format!("/inbox/{theirs}"))
@@ -458,14 +456,9 @@ async fn concurrent_reads_are_each_audited_in_one_chain() {
         &report("Read by many", "green", "confirmed", "many.example"),
     )
     .await;
-    let inbox = server.get("tokyo@council", "/inbox?limit=500").await;
-    let delivery = inbox.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["report_id"] == sent["report_id"])
-        .unwrap()["delivery_id"]
-        .clone();
+    let delivery = delivery_id(&server, "tokyo@council", &sent["report_id"])
+        .await
+        .unwrap();
     let path = format!("/inbox/{delivery}");
     let reads = (0..24).map(|_| server.get("tokyo@council", &path));
     let statuses: Vec<StatusCode> = futures_util::future::join_all(reads)

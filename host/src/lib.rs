@@ -10,5 +10,6 @@ pub mod model;
 pub mod pipeline;
 pub mod runtime;
 pub mod server;
+pub mod stix;
 pub mod store;
 pub mod view;

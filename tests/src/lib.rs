@@ -75,6 +75,7 @@ impl TestServer {
     }
 
     /// Sends raw bytes with a content type, as the bearer `token` (not a name).
+    /// `path` is under `/api/v1`, unless it is a TAXII path (`/taxii2/...`).
     pub async fn send(
         &self,
         method: Method,
@@ -82,9 +83,15 @@ impl TestServer {
         path: &str,
         body: Option<(&str, Vec<u8>)>,
     ) -> Reply {
+        // TAXII has its own root; everything else is under /api/v1.
+        let prefix = if path.starts_with("/taxii2/") {
+            ""
+        } else {
+            "/api/v1"
+        };
         let mut request = self
             .client
-            .request(method, format!("{}/api/v1{path}", self.base));
+            .request(method, format!("{}{prefix}{path}", self.base));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }

@@ -29,6 +29,14 @@ fn report(tlp: &str, domain: &str) -> Value {
     json!({"title": format!("{tlp} report"), "tlp": tlp, "confidence": "confirmed", "indicators": [{"kind": "domain", "value": domain}]})
 }
 
+/// A STIX bundle with one importable indicator.
+fn stix_bundle() -> Value {
+    json!({"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000000", "objects": [
+        {"type": "indicator", "spec_version": "2.1", "id": "indicator--00000000-0000-4000-8000-000000000001",
+         "pattern": "[domain-name:value = 'stix.example']", "pattern_type": "stix", "confidence": 80,
+         "object_marking_refs": ["marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"]}]})
+}
+
 struct World {
     server: TestServer,
     tokyo: i64,
@@ -154,6 +162,24 @@ async fn every_endpoint_for_every_role() {
             "/inbox/stream".into(),
             None,
             [U, U, F, U, O, O, O, O, F, F, F, F],
+        ),
+        (
+            Method::GET,
+            "/inbox/stix".into(),
+            None,
+            [U, U, F, U, O, O, O, O, F, F, F, F],
+        ),
+        (
+            Method::POST,
+            "/communities/council/stix".into(),
+            Some(stix_bundle()),
+            [U, U, F, U, F, C, C, C, F, F, F, F],
+        ),
+        (
+            Method::GET,
+            "/taxii2/council/collections/".into(),
+            None,
+            [U, U, F, U, N, O, O, O, F, F, F, F],
         ),
         (
             Method::GET,

@@ -13,6 +13,22 @@ use super::{ApiError, AppState};
 use crate::model::MemberClass;
 use crate::store;
 
+/// The token in `Bearer <token>`, or the password of HTTP Basic credentials
+/// (TAXII clients send Basic; the user name is not used).
+fn bearer_or_basic(header: &str) -> Option<String> {
+    use base64::Engine as _;
+    if let Some(token) = header.strip_prefix("Bearer ") {
+        return Some(token.trim().to_string());
+    }
+    let encoded = header.strip_prefix("Basic ")?.trim();
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()?;
+    let credentials = String::from_utf8(decoded).ok()?;
+    let (_, password) = credentials.split_once(':')?;
+    Some(password.to_string())
+}
+
 /// The roles a token can carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -157,11 +173,8 @@ impl FromRequestParts<AppState> for Principal {
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .ok_or(ApiError::Unauthorized)?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .map(str::trim)
-            .ok_or(ApiError::Unauthorized)?;
-        let hash = hash_token(token);
+        let token = bearer_or_basic(header).ok_or(ApiError::Unauthorized)?;
+        let hash = hash_token(&token);
         // Read the generation first: a change during the lookup makes the entry stale.
         let generation = state.pipeline.membership_generation();
         if let Some(principal) = state.principals.get(generation, &hash) {

@@ -21,6 +21,12 @@ pub enum ApiError {
     TooLarge { limit: usize },
     #[error("send the body as application/json")]
     UnsupportedMediaType,
+    /// The body's media type is not the one this endpoint takes (named).
+    #[error("send the body as {0}")]
+    WrongMediaType(&'static str),
+    /// The client does not accept the one media type this endpoint answers with.
+    #[error("this endpoint answers with {0} only")]
+    NotAcceptable(&'static str),
     #[error("{0}")]
     Conflict(String),
     #[error("internal error")]
@@ -42,7 +48,10 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType | ApiError::WrongMediaType(_) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

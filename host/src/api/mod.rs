@@ -8,6 +8,8 @@ mod inbox;
 mod members;
 mod operations;
 mod reports;
+mod stix;
+mod taxii;
 
 use std::sync::Arc;
 
@@ -44,9 +46,11 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::router())
         .merge(inbox::router())
         .merge(cases::router())
-        .merge(operations::router());
+        .merge(operations::router())
+        .merge(stix::router());
     Router::new()
         .nest("/api/v1", api)
+        .merge(taxii::router())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }

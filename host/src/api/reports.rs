@@ -11,10 +11,10 @@ use axum::{Json, Router};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::{ApiError, AppState, JSON_LIMIT, Principal, raw_body, require_json};
-use crate::intake::{self, FieldError};
+use super::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, require_json};
+use crate::intake::{self, FieldError, ValidSubmission};
 use crate::model::Report;
-use crate::pipeline::PipelineError;
+use crate::pipeline::{Committed, PipelineError};
 use crate::store;
 
 pub fn router() -> Router<AppState> {
@@ -46,7 +46,25 @@ async fn submit(
     }
     let bytes = raw_body(body, JSON_LIMIT)?;
     require_json(&headers)?;
-    let submission = intake::validate(intake::parse(&bytes)?)?.into_inner();
+    let submission = intake::validate(intake::parse(&bytes)?)?;
+    let committed = decide(&state, seat, community, submission).await?;
+    let status = if committed.status == "quarantined" {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::CREATED
+    };
+    let body = serde_json::to_value(&committed).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok((status, Json(body)))
+}
+
+/// Decides and stores a validated submission from `seat` in `community`.
+pub(super) async fn decide(
+    state: &AppState,
+    seat: &Seat,
+    community: String,
+    submission: ValidSubmission,
+) -> Result<Committed, ApiError> {
+    let submission = submission.into_inner();
     for (index, recipient) in submission.named_recipients.iter().enumerate() {
         let approved: Option<i64> =
             sqlx::query_scalar("SELECT id FROM members WHERE id = $1 AND status = 'approved'")
@@ -77,12 +95,5 @@ async fn submit(
         named_recipients: submission.named_recipients,
         provenance: Vec::new(),
     };
-    let committed = state.pipeline.submit(report).await?;
-    let status = if committed.status == "quarantined" {
-        StatusCode::ACCEPTED
-    } else {
-        StatusCode::CREATED
-    };
-    let body = serde_json::to_value(&committed).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok((status, Json(body)))
+    Ok(state.pipeline.submit(report).await?)
 }

@@ -1,0 +1,145 @@
+//! STIX 2.1 over the REST API: a member's deliveries as a bundle, and a bundle
+//! imported as reports (all mapped and validated before any is submitted).
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sqlx::{AnyPool, Row};
+
+use super::inbox::{ViewFilter, due_views};
+use super::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, reports};
+use crate::stix::{export, import};
+use crate::store;
+use crate::view::View;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/inbox/stix", get(bundle))
+        .route("/communities/{id}/stix", post(import_bundle))
+}
+
+/// Deliveries exported per request at most.
+pub const MAX_DELIVERIES: usize = 500;
+
+/// One due delivery as STIX objects.
+pub struct Exported {
+    pub delivery: i64,
+    /// When it became available to the member (Unix seconds): TAXII's date added.
+    pub available_at: i64,
+    pub objects: Vec<Value>,
+}
+
+/// The caller's due deliveries after delivery `after` (at most `max`), as STIX.
+pub async fn deliveries(
+    db: &AnyPool,
+    seat: &Seat,
+    after: i64,
+    max: usize,
+) -> Result<Vec<Exported>, ApiError> {
+    let ids = store::inbox::views_after(db, seat.member_id, after, max).await?;
+    let filter = ViewFilter {
+        community: Some(seat.community_id.clone()),
+        ..ViewFilter::default()
+    };
+    let mut exported = Vec::new();
+    for row in due_views(db, &ids, &filter).await? {
+        let delivery: i64 = row.try_get(0)?;
+        let content: String = row.try_get(5)?;
+        let view: View =
+            serde_json::from_str(&content).map_err(|e| ApiError::Internal(e.to_string()))?;
+        exported.push(Exported {
+            delivery,
+            available_at: row.try_get(4)?,
+            objects: export::objects(delivery, &view),
+        });
+    }
+    Ok(exported)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BundleQuery {
+    /// Deliveries after this delivery id.
+    after: Option<i64>,
+    limit: Option<usize>,
+}
+
+async fn bundle(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<BundleQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let seat = principal.seat()?;
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=MAX_DELIVERIES).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("must be 1-{MAX_DELIVERIES}"),
+        ));
+    }
+    let exported = deliveries(&state.db, seat, query.after.unwrap_or(0), limit).await?;
+    let objects = exported.into_iter().flat_map(|e| e.objects).collect();
+    Ok(Json(export::bundle(objects)))
+}
+
+/// The name of the caller's organisation (STIX `created_by_ref` must match it).
+pub async fn organisation_name(db: &AnyPool, seat: &Seat) -> Result<String, ApiError> {
+    Ok(
+        sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
+            .bind(seat.organisation_id)
+            .fetch_one(db)
+            .await?,
+    )
+}
+
+/// Maps and validates every object, then submits each report; the caller's
+/// community only, like `POST /communities/{id}/reports`.
+pub async fn import_objects(
+    state: &AppState,
+    seat: &Seat,
+    objects: &[Value],
+) -> Result<Vec<Value>, ApiError> {
+    let organisation = organisation_name(&state.db, seat).await?;
+    let imported = import::import(objects, &organisation)
+        .map_err(|e| ApiError::invalid(format!("{}.{}", e.object, e.field), e.message))?;
+    let mut results = Vec::with_capacity(imported.len());
+    for item in imported {
+        let committed =
+            reports::decide(state, seat, seat.community_id.clone(), item.submission).await?;
+        results.push(
+            json!({ "source": item.source, "report_id": committed.report_id,
+                             "case_id": committed.case_id, "status": committed.status }),
+        );
+    }
+    Ok(results)
+}
+
+async fn import_bundle(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(community): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let seat = principal.seat()?;
+    if seat.community_id != community {
+        return Err(ApiError::Forbidden);
+    }
+    let bytes = raw_body(body, JSON_LIMIT)?;
+    super::require_json(&headers)?;
+    let bundle: Value =
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::invalid("body", e.to_string()))?;
+    if bundle["type"] != "bundle" {
+        return Err(ApiError::invalid("type", "expected a STIX bundle"));
+    }
+    let objects = bundle["objects"]
+        .as_array()
+        .ok_or_else(|| ApiError::invalid("objects", "required"))?;
+    let imported = import_objects(&state, seat, objects).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "imported": imported }))))
+}

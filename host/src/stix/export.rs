@@ -1,0 +1,109 @@
+//! A member's delivered views as STIX 2.1 objects. Each view becomes a `report`
+//! whose `object_refs` are its indicators (CVE ids as `vulnerability` objects),
+//! all marked with the view's TLP 2.0 marking. Ids derive from the delivery, so
+//! the same delivery always exports the same objects.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+use super::{id, marking, pattern, timestamp};
+use crate::model::{Confidence, IndicatorKind, label_name};
+use crate::view::View;
+
+/// STIX confidence (0-100) for each confidence level.
+pub fn confidence_score(confidence: Confidence) -> u8 {
+    match confidence {
+        Confidence::Suspicion => 15,
+        Confidence::Unconfirmed => 50,
+        Confidence::Confirmed => 85,
+    }
+}
+
+/// The objects of one delivered view: its indicators and vulnerabilities, then
+/// the report that refers to them (marking definitions are added by [`bundle`]).
+pub fn objects(delivery: i64, view: &View) -> Vec<Value> {
+    let at = timestamp(view.submitted_at);
+    let marking = vec![marking::id(view.tlp)];
+    let mut objects = Vec::new();
+    for (index, indicator) in view.indicators.iter().enumerate() {
+        let name = format!("delivery:{delivery}:indicator:{index}");
+        let object = match pattern::of(indicator.kind, &indicator.value) {
+            Some(pattern) => json!({
+                "type": "indicator", "spec_version": "2.1", "id": id("indicator", &name),
+                "created": at, "modified": at, "name": indicator.value,
+                "description": format!("{} indicator from a report shared in {}", label_name(&indicator.kind), view.community),
+                "pattern": pattern, "pattern_type": "stix", "valid_from": at,
+                "object_marking_refs": marking,
+            }),
+            None => {
+                debug_assert_eq!(indicator.kind, IndicatorKind::Cve);
+                json!({
+                    "type": "vulnerability", "spec_version": "2.1", "id": id("vulnerability", &name),
+                    "created": at, "modified": at, "name": indicator.value,
+                    "external_references": [{ "source_name": "cve", "external_id": indicator.value }],
+                    "object_marking_refs": marking,
+                })
+            }
+        };
+        objects.push(object);
+    }
+    let identity = community_identity(&view.community);
+    let mut refs: Vec<Value> = objects.iter().map(|o| o["id"].clone()).collect();
+    if refs.is_empty() {
+        // A report must refer to something; with every indicator withheld, it
+        // refers to the community it came through.
+        refs.push(identity["id"].clone());
+    }
+    let mut report = json!({
+        "type": "report", "spec_version": "2.1", "id": id("report", &format!("delivery:{delivery}")),
+        "created": at, "modified": at, "published": at, "name": view.title,
+        "report_types": ["threat-report"], "confidence": confidence_score(view.confidence),
+        "created_by_ref": identity["id"], "object_refs": refs, "object_marking_refs": marking,
+    });
+    if let Some(body) = &view.body {
+        report["description"] = json!(body);
+    }
+    if let Some(tags) = view.tags.as_ref().filter(|t| !t.is_empty()) {
+        report["labels"] = json!(tags);
+    }
+    objects.push(identity);
+    objects.push(report);
+    objects
+}
+
+/// The identity of the community a view came through: its reports'
+/// `created_by_ref` (the submitter is not disclosed by a view).
+pub fn community_identity(community: &str) -> Value {
+    json!({
+        "type": "identity", "spec_version": "2.1", "id": id("identity", &format!("community:{community}")),
+        "created": "2020-01-01T00:00:00.000Z", "modified": "2020-01-01T00:00:00.000Z",
+        "name": community, "identity_class": "organization",
+    })
+}
+
+/// The TLP markings the objects use, each once, in a fixed order.
+pub fn markings(objects: &[Value]) -> Vec<Value> {
+    let used: BTreeSet<&str> = objects
+        .iter()
+        .filter_map(|o| o["object_marking_refs"].as_array())
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    marking::LABELS
+        .into_iter()
+        .filter(|tlp| used.contains(marking::id(*tlp)))
+        .map(marking::definition)
+        .collect()
+}
+
+/// A bundle of objects with the marking definitions they use, deduplicated by
+/// id (an identity shared by several views appears once).
+pub fn bundle(objects: Vec<Value>) -> Value {
+    let mut seen = BTreeSet::new();
+    let mut all = markings(&objects);
+    all.extend(objects);
+    all.retain(|o| seen.insert(o["id"].as_str().unwrap_or_default().to_string()));
+    let ids: Vec<&str> = all.iter().filter_map(|o| o["id"].as_str()).collect();
+    json!({ "type": "bundle", "id": id("bundle", &ids.join(",")), "objects": all })
+}

@@ -1,7 +1,8 @@
 //! Ingest load: a real HTTP client (reqwest) posting reports to a 300-member
 //! Council running the baseline plugin on SQLite. Prints reports/s and latency
 //! percentiles. `cargo bench -p isac-host --bench ingest`
-//! (INGEST_SECONDS, default 10; INGEST_CLIENTS, default 32).
+//! (INGEST_SECONDS, default 10; INGEST_CLIENTS, default 32 closed-loop clients;
+//! or INGEST_RATE=N for an open loop offering N reports/s).
 
 use std::time::{Duration, Instant};
 
@@ -21,6 +22,7 @@ fn env_or(name: &str, default: u64) -> u64 {
 async fn main() {
     let seconds = env_or("INGEST_SECONDS", 10);
     let clients = env_or("INGEST_CLIENTS", 32);
+    let rate = env_or("INGEST_RATE", 0);
     let data = tempfile::tempdir().expect("temp dir");
     let state = server::state(&store::sqlite_url(data.path()), Default::default())
         .await
@@ -43,47 +45,24 @@ async fn main() {
     .map(|name| tokens[*name].clone())
     .collect();
     let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let mut tasks = Vec::new();
-    for worker in 0..clients {
-        let (client, base, token) = (
-            client.clone(),
-            base.clone(),
-            submitters[worker as usize % submitters.len()].clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut failures = 0u64;
-            let mut n = 0u64;
-            while Instant::now() < deadline {
-                n += 1;
-                // One domain in five repeats, so dedup joins existing cases too.
-                let domain = if n.is_multiple_of(5) { format!("shared-{}.example", n % 50) } else { format!("w{worker}-{n}.example") };
-                let body = json!({"title": format!("Report {worker}/{n}"), "body": "Phishing seen at Example Corp", "victim": "Example Corp",
-                                  "tlp": if n.is_multiple_of(3) { "amber" } else { "green" }, "confidence": "unconfirmed",
-                                  "indicators": [{"kind": "domain", "value": domain}, {"kind": "ipv4", "value": format!("198.51.100.{}", n % 250)}]});
-                let started = Instant::now();
-                let sent = client.post(format!("{base}/communities/council/reports")).bearer_auth(&token).json(&body).send().await;
-                match sent {
-                    Ok(r) if r.status().as_u16() == 201 => latencies.push(started.elapsed()),
-                    _ => failures += 1,
-                }
-            }
-            (latencies, failures)
-        }));
-    }
+    let url = format!("{base}/communities/council/reports");
     let started = Instant::now();
-    let mut latencies = Vec::new();
-    let mut failures = 0;
-    for task in tasks {
-        let (l, f) = task.await.expect("client task");
-        latencies.extend(l);
-        failures += f;
-    }
+    let deadline = started + Duration::from_secs(seconds);
+    let (latencies, failures) = if rate > 0 {
+        open_loop(&client, &url, &submitters, rate, deadline).await
+    } else {
+        closed_loop(&client, &url, &submitters, clients, deadline).await
+    };
+    let mut latencies = latencies;
     let elapsed = started.elapsed().as_secs_f64();
     latencies.sort_unstable();
     let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize].as_secs_f64() * 1e3;
-    println!("council members: {council}, clients: {clients}, duration: {elapsed:.1} s");
+    let load = if rate > 0 {
+        format!("offered {rate} reports/s")
+    } else {
+        format!("clients: {clients}")
+    };
+    println!("council members: {council}, {load}, duration: {elapsed:.1} s");
     println!("reports: {} ok, {failures} failed", latencies.len());
     println!(
         "throughput: {:.0} reports/s",
@@ -96,6 +75,114 @@ async fn main() {
         at(0.99),
         at(1.0)
     );
+}
+
+/// The `n`th report of a worker: one domain in five repeats, so dedup joins
+/// existing cases too; one in three is AMBER.
+fn body(worker: u64, n: u64) -> serde_json::Value {
+    let domain = if n.is_multiple_of(5) {
+        format!("shared-{}.example", n % 50)
+    } else {
+        format!("w{worker}-{n}.example")
+    };
+    json!({"title": format!("Report {worker}/{n}"), "body": "Phishing seen at Example Corp", "victim": "Example Corp",
+           "tlp": if n.is_multiple_of(3) { "amber" } else { "green" }, "confidence": "unconfirmed",
+           "indicators": [{"kind": "domain", "value": domain}, {"kind": "ipv4", "value": format!("198.51.100.{}", n % 250)}]})
+}
+
+/// Posts one report: whether it was answered 201 (the first failures are printed).
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &serde_json::Value,
+) -> Option<()> {
+    static SHOWN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let failure = match client.post(url).bearer_auth(token).json(body).send().await {
+        Ok(answer) if answer.status().as_u16() == 201 => return Some(()),
+        Ok(answer) => format!(
+            "{}: {}",
+            answer.status(),
+            answer.text().await.unwrap_or_default()
+        ),
+        Err(error) => format!("{error:?}"),
+    };
+    if SHOWN.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 3 {
+        eprintln!("failed: {failure}");
+    }
+    None
+}
+
+/// `clients` workers, each sending its next report when the last is answered.
+async fn closed_loop(
+    client: &reqwest::Client,
+    url: &str,
+    submitters: &[String],
+    clients: u64,
+    deadline: Instant,
+) -> (Vec<Duration>, u64) {
+    let mut tasks = Vec::new();
+    for worker in 0..clients {
+        let (client, url) = (client.clone(), url.to_string());
+        let token = submitters[worker as usize % submitters.len()].clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut latencies, mut failures) = (Vec::new(), 0u64);
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                n += 1;
+                let started = Instant::now();
+                match post(&client, &url, &token, &body(worker, n)).await {
+                    Some(()) => latencies.push(started.elapsed()),
+                    None => failures += 1,
+                }
+            }
+            (latencies, failures)
+        }));
+    }
+    let (mut latencies, mut failures) = (Vec::new(), 0);
+    for task in tasks {
+        let (l, f) = task.await.expect("client task");
+        latencies.extend(l);
+        failures += f;
+    }
+    (latencies, failures)
+}
+
+/// Reports sent at a fixed rate whatever the answers, each latency measured from
+/// when it was due to be sent (so a stalled server cannot hide its stall by
+/// slowing the client down).
+async fn open_loop(
+    client: &reqwest::Client,
+    url: &str,
+    submitters: &[String],
+    rate: u64,
+    deadline: Instant,
+) -> (Vec<Duration>, u64) {
+    let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let mut due = Instant::now();
+    let mut tasks = Vec::new();
+    let mut n = 0u64;
+    while due < deadline {
+        tokio::time::sleep_until(due.into()).await;
+        n += 1;
+        let (client, url) = (client.clone(), url.to_string());
+        let token = submitters[n as usize % submitters.len()].clone();
+        let sent_due = due;
+        tasks.push(tokio::spawn(async move {
+            post(&client, &url, &token, &body(0, n))
+                .await
+                .map(|()| sent_due.elapsed())
+        }));
+        due += interval;
+    }
+    let (mut latencies, mut failures) = (Vec::new(), 0);
+    for task in tasks {
+        match task.await.expect("client task") {
+            Some(latency) => latencies.push(latency),
+            None => failures += 1,
+        }
+    }
+    (latencies, failures)
 }
 
 /// Adds approved Council members until it has [`COUNCIL_MEMBERS`]; returns the count.

@@ -32,6 +32,12 @@ pub enum PipelineError {
     Database(#[from] sqlx::Error),
 }
 
+/// One evaluation per core: a plugin close to its deadline gets a whole core
+/// (the wait for candidate cases in between is short).
+fn evaluation_slots() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
 /// Shared by every request: the database, the runtime and the loaded plugins.
 pub struct Pipeline {
     pub db: AnyPool,
@@ -45,6 +51,10 @@ pub struct Pipeline {
     /// counter lets a lookup that raced with a change avoid caching what it read.
     policies: Mutex<(u64, HashMap<String, Policy>)>,
     writer: group_commit::GroupCommit,
+    /// Evaluations running at once. The plugin deadline is wall-clock time, so
+    /// evaluations beyond what the cores can run would miss it under load and
+    /// quarantine good reports; the rest wait here, before their clock starts.
+    evaluations: tokio::sync::Semaphore,
 }
 
 impl Pipeline {
@@ -58,6 +68,7 @@ impl Pipeline {
             runtime,
             plugins: Mutex::default(),
             deliveries,
+            evaluations: tokio::sync::Semaphore::new(evaluation_slots()),
         }
     }
 

@@ -87,8 +87,10 @@ pub async fn plan(
     report: Report,
     forwarded_from: Option<String>,
 ) -> Result<Plan, PlanError> {
-    let started = Instant::now();
     let candidates = pipeline.roster().await?.for_community(&report.community);
+    // The semaphore is never closed, so a permit always comes.
+    let slot = pipeline.evaluations.acquire().await.ok();
+    let started = Instant::now();
     let evaluated = evaluate(
         pipeline.db.clone(),
         policy.clone(),
@@ -96,6 +98,8 @@ pub async fn plan(
         candidates.clone(),
     )
     .await??;
+    // Released before forwards are planned: they take slots of their own.
+    drop(slot);
     let duration_us = started.elapsed().as_micros() as i64;
     let inputs = json!({ "report": report.id, "community": report.community, "audience": evaluated.audience_size });
     let mut decision = DecisionRecord {

@@ -6,10 +6,11 @@
 
 use std::time::{Duration, Instant};
 
-use isac_host::{demo, model, server, store};
-use serde_json::json;
+mod common;
 
-const COUNCIL_MEMBERS: i64 = 300;
+use common::fill_council;
+use isac_host::{demo, server, store};
+use serde_json::json;
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -28,7 +29,7 @@ async fn main() {
         .await
         .expect("state");
     let tokens = demo::seed(&state.db).await.expect("seed");
-    let council = fill_council(&state.db).await;
+    let council = fill_council(&state.db, 300).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("port");
@@ -183,55 +184,4 @@ async fn open_loop(
         }
     }
     (latencies, failures)
-}
-
-/// Adds approved Council members until it has [`COUNCIL_MEMBERS`]; returns the count.
-async fn fill_council(db: &store::AnyPool) -> i64 {
-    let kinds = [
-        "national_agency",
-        "local_government",
-        "critical_infrastructure",
-        "security_vendor",
-        "academic",
-        "other",
-    ];
-    let sectors = [
-        "government",
-        "financials",
-        "electricity",
-        "transportation",
-        "ict",
-        "software",
-        "trading",
-        "medical",
-    ];
-    let existing = store::scalar_i64(
-        db,
-        "SELECT COUNT(*) FROM members WHERE community_id = $1",
-        "council",
-    )
-    .await
-    .expect("count");
-    for i in existing..COUNCIL_MEMBERS {
-        let name = format!("Council member organisation {i}");
-        let org: i64 = sqlx::query_scalar("INSERT INTO organisations (name, kind, sector, created_at) VALUES ($1, $2, $3, 0) RETURNING id")
-            .bind(&name)
-            .bind(kinds[i as usize % kinds.len()])
-            .bind(sectors[i as usize % sectors.len()])
-            .fetch_one(db)
-            .await
-            .expect("organisation");
-        let class = model::label_name(&if i % 10 == 0 {
-            model::MemberClass::TaskForceClass2
-        } else {
-            model::MemberClass::General
-        });
-        sqlx::query("INSERT INTO members (organisation_id, community_id, class, status, created_at) VALUES ($1, 'council', $2, 'approved', 0)")
-            .bind(org)
-            .bind(class)
-            .execute(db)
-            .await
-            .expect("member");
-    }
-    COUNCIL_MEMBERS
 }

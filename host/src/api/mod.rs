@@ -7,6 +7,8 @@ mod error;
 mod inbox;
 mod members;
 mod operations;
+mod policies;
+mod policy_checks;
 mod reports;
 
 use std::sync::Arc;
@@ -44,7 +46,9 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::router())
         .merge(inbox::router())
         .merge(cases::router())
-        .merge(operations::router());
+        .merge(operations::router())
+        .merge(policies::router())
+        .merge(policy_checks::router());
     Router::new()
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -186,6 +186,18 @@ pub async fn seed(db: &AnyPool) -> Result<BTreeMap<String, String>, sqlx::Error>
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        let wit_version = crate::runtime::contract::inspect(bytes)
+            .map(|info| info.version.to_string())
+            .map_err(|fault| sqlx::Error::Decode(fault.to_string().into()))?;
+        crate::registry::record_initial(
+            &mut tx,
+            id,
+            &Digest::of(bytes).hex(),
+            settings,
+            &wit_version,
+            "demo",
+        )
+        .await?;
     }
     let mut tokens = BTreeMap::new();
     for (token_name, organisation, kind, sector, community, class) in MEMBERS {

@@ -8,6 +8,7 @@ pub mod fixture;
 pub mod intake;
 pub mod model;
 pub mod pipeline;
+pub mod registry;
 pub mod runtime;
 pub mod server;
 pub mod stix;

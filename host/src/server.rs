@@ -1,12 +1,14 @@
 //! Starting the HTTP server on a database.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
 use crate::api::{self, AppState};
 use crate::pipeline::Pipeline;
+use crate::registry;
 use crate::runtime::{PolicyRuntime, RuntimeLimits};
 use crate::store;
 
@@ -30,12 +32,28 @@ pub enum ServerError {
 /// Opens the database (applying migrations) and builds the shared state.
 pub async fn state(database_url: &str, limits: RuntimeLimits) -> Result<AppState, ServerError> {
     let db = store::open(database_url).await?;
-    let runtime = Arc::new(PolicyRuntime::new(limits)?);
-    Ok(AppState {
+    Ok(app_state(db, PolicyRuntime::new(limits)?))
+}
+
+/// The state for a data directory: its SQLite file, compiled plugins cached in
+/// `DIR/cache`, and every stored policy version loaded before the first request.
+pub async fn state_in(data: &Path, limits: RuntimeLimits) -> Result<AppState, ServerError> {
+    let db = store::open(&store::sqlite_url(data)).await?;
+    let runtime = PolicyRuntime::new(limits)?.with_compiled_cache(data.join("cache"));
+    let state = app_state(db, runtime);
+    let loaded = registry::load_all(&state.pipeline)
+        .await
+        .map_err(store::StoreError::from)?;
+    tracing::info!(loaded, "policy versions loaded");
+    Ok(state)
+}
+
+fn app_state(db: store::AnyPool, runtime: PolicyRuntime) -> AppState {
+    AppState {
         db: db.clone(),
-        pipeline: Arc::new(Pipeline::new(db, runtime)),
+        pipeline: Pipeline::new(db, Arc::new(runtime)),
         principals: Arc::default(),
-    })
+    }
 }
 
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener, ServerError> {

@@ -26,8 +26,7 @@ pub struct Reply {
 impl TestServer {
     pub async fn start() -> TestServer {
         let data = tempfile::tempdir().expect("temp dir");
-        let url = isac_host::store::sqlite_url(data.path());
-        let state = isac_host::server::state(&url, Default::default())
+        let state = isac_host::server::state_in(data.path(), Default::default())
             .await
             .expect("server state");
         let tokens = isac_host::demo::seed(&state.db).await.expect("demo seed");

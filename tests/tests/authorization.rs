@@ -143,6 +143,9 @@ async fn every_endpoint_for_every_role() {
     const N: S = S::NOT_FOUND;
     const O: S = S::OK;
     const C: S = S::CREATED;
+    // Allowed, but refused as the request stands (the Council needs an approval;
+    // there is no earlier version to roll back to).
+    const X: S = S::CONFLICT;
     // Columns follow ROLES.
     let table: Vec<(Method, String, Option<Value>, [S; 12])> = vec![
         (
@@ -209,7 +212,25 @@ async fn every_endpoint_for_every_role() {
             Method::PUT,
             "/communities/council".into(),
             Some(json!({"settings": {"window_days": 14}})),
-            [U, U, F, U, F, F, F, F, F, O, F, O],
+            [U, U, F, U, F, F, F, F, F, X, F, X],
+        ),
+        (
+            Method::GET,
+            "/communities/council/policies".into(),
+            None,
+            [U, U, F, U, F, F, F, F, F, O, O, O],
+        ),
+        (
+            Method::POST,
+            "/communities/council/policies/rollback".into(),
+            Some(json!({})),
+            [U, U, F, U, F, F, F, F, F, X, F, X],
+        ),
+        (
+            Method::POST,
+            "/communities/council/policies/1/approve".into(),
+            Some(json!({})),
+            [U, U, F, U, F, F, F, F, F, F, X, F],
         ),
         (
             Method::GET,

@@ -536,15 +536,26 @@ async fn the_inbox_is_the_same_before_and_after_indexing() {
 #[tokio::test]
 async fn delayed_deliveries_appear_when_due() {
     let server = TestServer::start().await;
+    // A Council policy change: staged, approved by the steering committee, activated.
     let give_and_take =
         json!({"plugin": "give-and-take", "settings": {"free_rider_delay_hours": 1}});
-    assert_eq!(
-        server
-            .put("operator@council", "/communities/council", &give_and_take)
-            .await
-            .status,
-        StatusCode::OK
-    );
+    let staged = server
+        .post(
+            "operator@council",
+            "/communities/council/policies",
+            &give_and_take,
+        )
+        .await;
+    assert_eq!(staged.status, StatusCode::CREATED, "{:?}", staged.body);
+    let version = &staged.body["id"];
+    for (who, step) in [
+        ("steering_committee", "approve"),
+        ("operator@council", "activate"),
+    ] {
+        let path = format!("/communities/council/policies/{version}/{step}");
+        let reply = server.post(who, &path, &json!({})).await;
+        assert_eq!(reply.status, StatusCode::OK, "{step}: {:?}", reply.body);
+    }
     let sent = submit(
         &server,
         "tokyo@council",

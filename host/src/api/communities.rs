@@ -1,5 +1,6 @@
 //! Communities (the Council and the sector ISACs), their policy plugin and its
-//! settings, and plugin uploads.
+//! settings, and plugin uploads. A configuration change is a policy version
+//! staged and activated at once through the registry (see `policies`).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -12,6 +13,7 @@ use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
 
 use super::{ApiError, AppState, BODY_LIMIT, Principal, json_body, raw_body};
+use crate::registry;
 use crate::runtime::Digest;
 use crate::store;
 
@@ -92,6 +94,23 @@ async fn create(
     if inserted.rows_affected() == 0 {
         return Err(ApiError::Conflict(format!("community {} exists", new.id)));
     }
+    let wit_version = state
+        .pipeline
+        .plugin(&digest)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .info()
+        .version
+        .to_string();
+    registry::record_initial(
+        &mut conn,
+        &new.id,
+        &digest,
+        &settings,
+        &wit_version,
+        &principal.actor(),
+    )
+    .await?;
     store::audit(
         &mut conn,
         &principal.actor(),
@@ -131,24 +150,22 @@ async fn configure(
     if let Some(new_settings) = change.settings {
         settings = settings_text(Some(new_settings));
     }
-    check_settings(&state, &digest, &settings).await?;
-    sqlx::query("UPDATE communities SET plugin_digest = $1, settings = $2 WHERE id = $3")
-        .bind(&digest)
-        .bind(&settings)
-        .bind(&id)
-        .execute(&mut *conn)
-        .await?;
-    state.pipeline.policy_changed(&id);
-    store::audit(
-        &mut conn,
-        &principal.actor(),
-        "community.configure",
-        &id,
-        &format!("plugin {digest} settings {settings}"),
-    )
-    .await?;
+    // The one-step change (stage and activate) is for communities whose policy
+    // changes need no approval; the others go through the registry's steps.
+    let required = registry::required_approvals(&mut conn, &id).await?;
+    if required > 0 {
+        return Err(ApiError::Conflict(format!(
+            "a policy change in {id} needs {required} approval(s) from the steering committee: \
+             stage it with POST /communities/{id}/policies, have it approved, then activate it"
+        )));
+    }
+    let actor = principal.actor();
+    let wit_version =
+        registry::validate(&state.pipeline, &mut conn, &id, &digest, &settings).await?;
+    let version = registry::stage(&mut conn, &id, &digest, &settings, &wit_version, &actor).await?;
+    registry::activate(&state.pipeline, &id, version, &actor).await?;
     Ok(Json(
-        json!({"id": id, "plugin": digest, "settings": settings}),
+        json!({"id": id, "plugin": digest, "settings": settings, "version": version}),
     ))
 }
 
@@ -169,12 +186,12 @@ async fn upload(
     Ok((StatusCode::CREATED, Json(json!({"digest": digest}))))
 }
 
-fn settings_text(settings: Option<Value>) -> String {
+pub(super) fn settings_text(settings: Option<Value>) -> String {
     settings.unwrap_or_else(|| json!({})).to_string()
 }
 
 /// A built-in plugin name or the digest of a stored plugin, as a stored digest.
-async fn resolve_plugin(
+pub(super) async fn resolve_plugin(
     state: &AppState,
     conn: &mut AnyConnection,
     plugin: &str,

@@ -7,6 +7,8 @@ mod error;
 mod inbox;
 mod members;
 mod operations;
+mod policies;
+mod policy_checks;
 mod reports;
 mod stix;
 mod taxii;
@@ -47,7 +49,9 @@ pub fn router(state: AppState) -> Router {
         .merge(inbox::router())
         .merge(cases::router())
         .merge(operations::router())
-        .merge(stix::router());
+        .merge(stix::router())
+        .merge(policies::router())
+        .merge(policy_checks::router());
     Router::new()
         .nest("/api/v1", api)
         .merge(taxii::router())

@@ -2,6 +2,8 @@
 
 mod bench;
 mod inspect;
+mod policy;
+mod replay;
 mod server;
 mod test;
 
@@ -59,9 +61,14 @@ enum Command {
     /// Check the audit log's hash chain.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Inspect, test and benchmark policy plugins.
-    #[command(subcommand)]
-    Plugin(PluginCommand),
+    /// Inspect, test and benchmark policy plugins; stage, shadow, approve, activate,
+    /// roll back and replay community policy versions.
+    Plugin {
+        #[command(flatten)]
+        server: policy::ServerArgs,
+        #[command(subcommand)]
+        command: PluginCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,6 +109,25 @@ enum PluginCommand {
         #[command(flatten)]
         limits: LimitArgs,
     },
+    /// Run a candidate against the community's last N stored reports (read-only,
+    /// on the data directory) and print the decision diffs against what happened.
+    Replay {
+        /// The plugin: a .wasm component, or the name of a built-in reference plugin.
+        file: PathBuf,
+        #[arg(long)]
+        community: String,
+        #[arg(long, default_value_t = 100)]
+        last: u32,
+        #[arg(long, default_value = "isac-data")]
+        data: PathBuf,
+        /// Settings as JSON, or @FILE; the community's active settings when left out.
+        #[arg(long)]
+        settings: Option<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    #[command(flatten)]
+    Registry(policy::PolicyStep),
 }
 
 /// The sandbox limits, settable for every command that runs a plugin.
@@ -139,18 +165,40 @@ pub fn run(cli: Cli) -> ExitCode {
             community,
         } => server::token(&data, &role, community),
         Command::Audit(AuditCommand::Verify { data }) => server::verify_audit(&data),
-        Command::Plugin(PluginCommand::Inspect { file }) => inspect::run(&file),
-        Command::Plugin(PluginCommand::Test {
+        Command::Plugin { server, command } => plugin(server, command),
+    }
+}
+
+fn plugin(server: policy::ServerArgs, command: PluginCommand) -> ExitCode {
+    match command {
+        PluginCommand::Inspect { file } => inspect::run(&file),
+        PluginCommand::Test {
             file,
             fixtures,
             limits,
-        }) => test::run(&file, &fixtures, limits.limits()),
-        Command::Plugin(PluginCommand::Bench {
+        } => test::run(&file, &fixtures, limits.limits()),
+        PluginCommand::Bench {
             file,
             fixtures,
             iterations,
             limits,
-        }) => bench::run(&file, &fixtures, iterations, limits.limits()),
+        } => bench::run(&file, &fixtures, iterations, limits.limits()),
+        PluginCommand::Replay {
+            file,
+            community,
+            last,
+            data,
+            settings,
+            limits,
+        } => replay::run(replay::ReplayArgs {
+            file: &file,
+            community: &community,
+            last,
+            data: &data,
+            settings: settings.as_deref(),
+            limits: limits.limits(),
+        }),
+        PluginCommand::Registry(step) => policy::run(server, step),
     }
 }
 

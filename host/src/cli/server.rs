@@ -47,12 +47,11 @@ fn run_server(
     limits: RuntimeLimits,
     prepare: impl AsyncFnOnce(&AppState, SocketAddr) -> Result<(), server::ServerError>,
 ) -> ExitCode {
-    let url = match database_url(&args.data) {
-        Ok(url) => url,
-        Err(e) => return fail(e),
-    };
+    if let Err(e) = database_url(&args.data) {
+        return fail(e);
+    }
     let result = runtime().block_on(async {
-        let state = server::state(&url, limits).await?;
+        let state = server::state_in(&args.data, limits).await?;
         let listener = server::bind(args.listen).await?;
         let address = listener.local_addr().map_err(server::ServerError::Serve)?;
         prepare(&state, address).await?;

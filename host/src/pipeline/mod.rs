@@ -8,9 +8,10 @@ mod group_commit;
 mod plan;
 mod roster_cache;
 mod rows;
+mod shadow;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use sqlx::{AnyPool, Row as _};
 
@@ -55,13 +56,20 @@ pub struct Pipeline {
     /// evaluations beyond what the cores can run would miss it under load and
     /// quarantine good reports; the rest wait here, before their clock starts.
     evaluations: tokio::sync::Semaphore,
+    shadow: shadow::Shadow,
 }
 
 impl Pipeline {
-    pub fn new(db: AnyPool, runtime: Arc<PolicyRuntime>) -> Pipeline {
+    /// Shared from the start: the shadow worker holds a weak handle to it.
+    pub fn new(db: AnyPool, runtime: Arc<PolicyRuntime>) -> Arc<Pipeline> {
+        Arc::new_cyclic(|this: &Weak<Pipeline>| Pipeline::build(db, runtime, this.clone()))
+    }
+
+    fn build(db: AnyPool, runtime: Arc<PolicyRuntime>, this: Weak<Pipeline>) -> Pipeline {
         let deliveries = tokio::sync::watch::channel(0).0;
         Pipeline {
             writer: group_commit::GroupCommit::start(db.clone(), deliveries.clone()),
+            shadow: shadow::Shadow::start(this),
             roster: roster_cache::RosterCache::new(db.clone()),
             policies: Mutex::default(),
             db,
@@ -83,11 +91,17 @@ impl Pipeline {
         self.roster.generation()
     }
 
-    /// Call after a community's plugin or settings change.
+    /// Call after a community's active or shadow policy version changes.
     pub fn policy_changed(&self, community: &str) {
         let mut policies = self.policies.lock().unwrap_or_else(PoisonError::into_inner);
         policies.0 += 1;
         policies.1.remove(community);
+        self.shadow.invalidate(community);
+    }
+
+    /// Shadow runs skipped so far because the shadow queue was full.
+    pub fn shadow_runs_skipped(&self) -> u64 {
+        self.shadow.skipped()
     }
 
     /// Every approved member, cached (see [`roster_cache`]).
@@ -156,6 +170,11 @@ impl Pipeline {
         Ok(Some(policy))
     }
 
+    /// Decides `report` under `policy` without writing anything (replays).
+    pub async fn dry_run(&self, policy: Policy, report: Report) -> Result<Plan, PlanError> {
+        plan::plan(self, policy, report, None).await
+    }
+
     /// Decides and stores a new report (and its forwards) in one transaction.
     pub async fn submit(&self, report: Report) -> Result<Committed, PipelineError> {
         self.decide_and_commit(report, commit::Row::New).await
@@ -176,6 +195,14 @@ impl Pipeline {
             .await?
             .ok_or_else(|| PipelineError::UnknownCommunity(report.community.clone()))?;
         let plan = plan::plan(self, policy, report, None).await?;
-        Ok(self.writer.commit(plan, row).await?)
+        let shadow = match row {
+            commit::Row::New => self.shadow.prepare(self, &plan).await,
+            commit::Row::Existing => None,
+        };
+        let committed = self.writer.commit(plan, row).await?;
+        if let Some(shadow) = shadow {
+            self.shadow.enqueue(shadow, &committed);
+        }
+        Ok(committed)
     }
 }

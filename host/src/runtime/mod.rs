@@ -3,6 +3,7 @@
 //! epoch deadline and an output cap, and WASI linked with no capabilities.
 
 mod bindings;
+mod cache;
 mod captured;
 pub mod contract;
 mod decision;
@@ -45,6 +46,7 @@ pub struct PolicyRuntime {
     linker: Linker<SandboxState>,
     limits: RuntimeLimits,
     loaded: Mutex<HashMap<Digest, Arc<Plugin>>>,
+    compiled: Option<cache::CompiledCache>,
 }
 
 impl PolicyRuntime {
@@ -78,7 +80,14 @@ impl PolicyRuntime {
             linker,
             limits,
             loaded: Mutex::default(),
+            compiled: None,
         })
+    }
+
+    /// Keeps compiled plugins in `dir` (e.g. `cache/` of the data directory).
+    pub fn with_compiled_cache(mut self, dir: std::path::PathBuf) -> PolicyRuntime {
+        self.compiled = Some(cache::CompiledCache::new(dir, &self.engine));
+        self
     }
 
     pub fn limits(&self) -> RuntimeLimits {
@@ -103,8 +112,11 @@ impl PolicyRuntime {
             fault,
         };
         let info = contract::inspect(bytes).map_err(|fault| fail(Stage::Load, fault))?;
-        let component = Component::new(&self.engine, bytes)
-            .map_err(|e| fail(Stage::Compile, Fault::Compile(format!("{e:#}"))))?;
+        let component = match &self.compiled {
+            Some(cache) => cache.component(&self.engine, digest, bytes),
+            None => Component::new(&self.engine, bytes),
+        }
+        .map_err(|e| fail(Stage::Compile, Fault::Compile(format!("{e:#}"))))?;
         let pre = self
             .linker
             .instantiate_pre(&component)

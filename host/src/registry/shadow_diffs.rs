@@ -1,0 +1,103 @@
+//! The stored results of shadow runs: one row per live report the shadow version
+//! saw, with its diff against the active decision, and a summary per version.
+
+use serde_json::{Value, json};
+use sqlx::{AnyPool, Row};
+
+use crate::store;
+
+/// One shadow run's outcome, ready to store.
+#[derive(Debug, Clone)]
+pub struct ShadowRun {
+    pub community: String,
+    pub report_id: String,
+    pub shadow_version: i64,
+    pub active_digest: String,
+    pub shadow_digest: String,
+    pub diff: Value,
+    /// Set when the shadow version failed (fault or host error) on this report.
+    pub fault: Option<String>,
+}
+
+pub async fn record(db: &AnyPool, run: &ShadowRun) -> Result<(), sqlx::Error> {
+    let differs = run.fault.is_some() || run.diff.as_object().is_some_and(|d| !d.is_empty());
+    sqlx::query(
+        "INSERT INTO shadow_diffs (community_id, report_id, shadow_version, active_digest, shadow_digest, differs, diff, fault, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&run.community)
+    .bind(&run.report_id)
+    .bind(run.shadow_version)
+    .bind(&run.active_digest)
+    .bind(&run.shadow_digest)
+    .bind(i64::from(differs))
+    .bind(run.diff.to_string())
+    .bind(run.fault.as_deref())
+    .bind(store::now())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Counts over every shadow run of `version`, and the latest `limit` runs that
+/// differ (newest first).
+pub async fn summary(
+    db: &AnyPool,
+    community: &str,
+    version: i64,
+    limit: i64,
+) -> Result<Value, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT report_id, differs, diff, fault, active_digest, at FROM shadow_diffs \
+         WHERE community_id = $1 AND shadow_version = $2 ORDER BY id DESC",
+    )
+    .bind(community)
+    .bind(version)
+    .fetch_all(db)
+    .await?;
+    let mut counts = json!({"evaluated": 0, "differ": 0, "faults": 0, "case_differs": 0,
+        "recipients_added": 0, "recipients_removed": 0, "redactions_differ": 0, "delays_differ": 0,
+        "forwards_added": 0, "forwards_removed": 0});
+    let mut diffs = Vec::new();
+    for row in &rows {
+        let differs: i64 = row.try_get(1)?;
+        let diff: Value = serde_json::from_str(&row.try_get::<String, _>(2)?).unwrap_or_default();
+        let fault: Option<String> = row.try_get(3)?;
+        bump(&mut counts, "evaluated", 1);
+        if differs == 0 {
+            continue;
+        }
+        bump(&mut counts, "differ", 1);
+        if fault.is_some() {
+            bump(&mut counts, "faults", 1);
+        }
+        if diff.get("case").is_some() {
+            bump(&mut counts, "case_differs", 1);
+        }
+        for key in [
+            "recipients_added",
+            "recipients_removed",
+            "redactions_differ",
+            "delays_differ",
+            "forwards_added",
+            "forwards_removed",
+        ] {
+            bump(
+                &mut counts,
+                key,
+                diff[key].as_array().map_or(0, Vec::len) as i64,
+            );
+        }
+        if (diffs.len() as i64) < limit {
+            diffs.push(
+                json!({"report_id": row.try_get::<String, _>(0)?, "diff": diff, "fault": fault,
+                "active_digest": row.try_get::<String, _>(4)?, "at": row.try_get::<i64, _>(5)?}),
+            );
+        }
+    }
+    Ok(json!({"version": version, "summary": counts, "diffs": diffs}))
+}
+
+fn bump(counts: &mut Value, key: &str, by: i64) {
+    counts[key] = json!(counts[key].as_i64().unwrap_or(0) + by);
+}

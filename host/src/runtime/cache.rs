@@ -1,0 +1,68 @@
+//! Compiled plugins on disk: wasmtime's serialized components, keyed by the
+//! plugin's sha256 and the engine's compatibility hash (wasmtime version and
+//! configuration), so a restart deserializes instead of compiling again.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::PathBuf;
+
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+use super::Digest;
+
+pub struct CompiledCache {
+    dir: PathBuf,
+    engine_key: String,
+}
+
+impl CompiledCache {
+    pub fn new(dir: PathBuf, engine: &Engine) -> CompiledCache {
+        let mut hasher = DefaultHasher::new();
+        engine.precompile_compatibility_hash().hash(&mut hasher);
+        CompiledCache {
+            dir,
+            engine_key: format!("{:016x}", hasher.finish()),
+        }
+    }
+
+    /// The compiled component: from the cache when present and loadable, otherwise
+    /// compiled now and stored for the next start. A cache that cannot be read or
+    /// written costs only the compile.
+    pub fn component(
+        &self,
+        engine: &Engine,
+        digest: Digest,
+        bytes: &[u8],
+    ) -> wasmtime::Result<Component> {
+        let path = self
+            .dir
+            .join(format!("{}-{}.cwasm", digest.hex(), self.engine_key));
+        if path.exists() {
+            // SAFETY: only this host writes the cache folder of its data directory,
+            // with `Component::serialize` output of an engine with the same
+            // compatibility hash (part of the file name); wasmtime checks the header.
+            match unsafe { Component::deserialize_file(engine, &path) } {
+                Ok(component) => return Ok(component),
+                Err(error) => {
+                    tracing::warn!(path = %path.display(), error = %format!("{error:#}"), "ignoring a compiled plugin in the cache");
+                }
+            }
+        }
+        let component = Component::new(engine, bytes)?;
+        if let Err(error) = self.store(&path, &component) {
+            tracing::warn!(path = %path.display(), %error, "cannot cache a compiled plugin");
+        }
+        Ok(component)
+    }
+
+    /// Writes through a temporary file and a rename, so a crash leaves no half file.
+    fn store(&self, path: &std::path::Path, component: &Component) -> std::io::Result<()> {
+        let serialized = component
+            .serialize()
+            .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
+        std::fs::create_dir_all(&self.dir)?;
+        let partial = path.with_extension(format!("partial-{}", std::process::id()));
+        std::fs::write(&partial, serialized)?;
+        std::fs::rename(&partial, path)
+    }
+}

@@ -2,7 +2,8 @@
 //! from opening the data directory (migrations, every stored version loaded) to
 //! the first answered request, cold (compiling each plugin) and warm (from the
 //! compiled cache in DATA/cache). `cargo bench -p isac-host --bench restart`
-//! (RESTART_VERSIONS, default 50).
+//! (RESTART_VERSIONS, default 50). Also prints the process's resident memory
+//! before the restart and once serving with every version loaded.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -98,7 +99,9 @@ async fn main() {
     let token = seed(data.path(), versions).await;
     let cache = data.path().join("cache");
     std::fs::remove_dir_all(&cache).ok();
+    let before = resident_mib();
     let cold = time_to_serving(data.path(), &token).await;
+    let loaded = resident_mib();
     let cached = std::fs::read_dir(&cache).map(|d| d.count()).unwrap_or(0);
     let mut warm: Vec<Duration> = Vec::new();
     for _ in 0..5 {
@@ -112,4 +115,18 @@ async fn main() {
         warm[0].as_secs_f64(),
         warm[warm.len() - 1].as_secs_f64()
     );
+    println!(
+        "resident memory of the process: {before:.0} MiB before the restart, {loaded:.0} MiB once serving with {} versions loaded",
+        versions + 3
+    );
+}
+
+/// This process's resident set (VmRSS), in MiB.
+fn resident_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|kib| kib.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
 }

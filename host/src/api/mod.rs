@@ -1,13 +1,19 @@
 //! The REST API (`/api/v1`), one module per resource, each with its own router.
 
 mod auth;
+mod case_admin;
 mod cases;
 mod communities;
 mod error;
+mod feedback;
 mod inbox;
 mod members;
+mod notes;
 mod operations;
+mod publications;
 mod reports;
+mod statistics;
+mod trends;
 
 use std::sync::Arc;
 
@@ -44,7 +50,13 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::router())
         .merge(inbox::router())
         .merge(cases::router())
-        .merge(operations::router());
+        .merge(operations::router())
+        .merge(statistics::router())
+        .merge(feedback::router())
+        .merge(publications::router())
+        .merge(notes::router())
+        .merge(case_admin::router())
+        .merge(trends::router());
     Router::new()
         .nest("/api/v1", api)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -3,6 +3,7 @@
 mod bench;
 mod inspect;
 mod server;
+mod stats;
 mod test;
 
 use std::path::{Path, PathBuf};
@@ -56,6 +57,9 @@ enum Command {
         #[arg(long)]
         community: Option<String>,
     },
+    /// A community's fiscal-year statistics (cases, continuing, publications, trend
+    /// reports, reports per sector, members over time).
+    Stats(stats::StatsArgs),
     /// Check the audit log's hash chain.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -139,6 +143,7 @@ pub fn run(cli: Cli) -> ExitCode {
             community,
         } => server::token(&data, &role, community),
         Command::Audit(AuditCommand::Verify { data }) => server::verify_audit(&data),
+        Command::Stats(args) => stats::run(&args),
         Command::Plugin(PluginCommand::Inspect { file }) => inspect::run(&file),
         Command::Plugin(PluginCommand::Test {
             file,

@@ -10,6 +10,7 @@ mod inbox;
 mod members;
 mod notes;
 mod operations;
+mod public_feed;
 mod publications;
 mod reports;
 mod statistics;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(statistics::router())
         .merge(feedback::router())
         .merge(publications::router())
+        .merge(public_feed::router())
         .merge(notes::router())
         .merge(case_admin::router())
         .merge(trends::router());

@@ -6,9 +6,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::header::{CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -27,12 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/countermeasures", post(write))
         .route("/countermeasures/{id}/publications", post(publish))
         .route("/publications", get(for_member))
-        .route("/public/publications", get(public_json))
-        .route("/public/publications.atom", get(public_atom))
 }
 
-/// Entries in the public feed.
-const FEED_SIZE: i64 = 100;
 const MAX_TITLE: usize = 300;
 const MAX_BODY: usize = 64 * 1024;
 
@@ -209,25 +203,4 @@ async fn for_member(
     let seat = principal.seat()?;
     let items = publication::for_member(&state.db, seat.member_id).await?;
     Ok(Json(json!({ "publications": items })))
-}
-
-async fn public_json(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let items = publication::public(&state.db, FEED_SIZE).await?;
-    Ok(Json(json!({ "publications": items })))
-}
-
-async fn public_atom(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<impl IntoResponse, ApiError> {
-    let items = publication::public(&state.db, FEED_SIZE).await?;
-    let host = headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let feed = publication::atom(&items, &format!("http://{host}"));
-    Ok((
-        [(CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
-        feed,
-    ))
 }

@@ -8,6 +8,8 @@ use serde_json::Value;
 
 pub use isac_host;
 
+pub mod council_fixture;
+
 pub struct TestServer {
     pub base: String,
     pub tokens: BTreeMap<String, String>,

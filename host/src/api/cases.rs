@@ -100,13 +100,13 @@ async fn visible_views(
 
 /// A case's own fields (no counts: those depend on what the caller may see).
 async fn case_summary(db: &AnyPool, id: &str) -> Result<Value, ApiError> {
-    let row = sqlx::query("SELECT community_id, title, opened_at, last_report_at, confidence FROM cases WHERE id = $1")
+    let row = sqlx::query("SELECT community_id, title, opened_at, last_report_at, confidence, status FROM cases WHERE id = $1")
         .bind(id)
         .fetch_one(db)
         .await?;
     Ok(json!({
         "id": id, "community": row.try_get::<String, _>(0)?, "title": row.try_get::<String, _>(1)?,
         "opened_at": row.try_get::<i64, _>(2)?, "last_report_at": row.try_get::<i64, _>(3)?,
-        "confidence": row.try_get::<String, _>(4)?,
+        "confidence": row.try_get::<String, _>(4)?, "status": row.try_get::<String, _>(5)?,
     }))
 }

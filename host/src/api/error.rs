@@ -64,6 +64,18 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+impl From<crate::council::CouncilError> for ApiError {
+    fn from(e: crate::council::CouncilError) -> Self {
+        use crate::council::CouncilError;
+        match e {
+            CouncilError::Invalid { field, message } => ApiError::Invalid { field, message },
+            CouncilError::NotFound => ApiError::NotFound,
+            CouncilError::Conflict(message) => ApiError::Conflict(message),
+            CouncilError::Database(e) => e.into(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();

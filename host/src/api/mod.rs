@@ -1,17 +1,24 @@
 //! The REST API (`/api/v1`), one module per resource, each with its own router.
 
 mod auth;
+mod case_admin;
 mod cases;
 mod communities;
 mod error;
+mod feedback;
 mod inbox;
 mod members;
+mod notes;
 mod operations;
 mod policies;
 mod policy_checks;
+mod public_feed;
+mod publications;
 mod reports;
+mod statistics;
 mod stix;
 mod taxii;
+mod trends;
 
 use std::sync::Arc;
 
@@ -51,7 +58,14 @@ pub fn router(state: AppState) -> Router {
         .merge(operations::router())
         .merge(stix::router())
         .merge(policies::router())
-        .merge(policy_checks::router());
+        .merge(policy_checks::router())
+        .merge(statistics::router())
+        .merge(feedback::router())
+        .merge(publications::router())
+        .merge(public_feed::router())
+        .merge(notes::router())
+        .merge(case_admin::router())
+        .merge(trends::router());
     Router::new()
         .nest("/api/v1", api)
         .merge(taxii::router())

@@ -5,6 +5,7 @@ mod inspect;
 mod policy;
 mod replay;
 mod server;
+mod stats;
 mod test;
 
 use std::path::{Path, PathBuf};
@@ -58,6 +59,9 @@ enum Command {
         #[arg(long)]
         community: Option<String>,
     },
+    /// A community's fiscal-year statistics (cases, continuing, publications, trend
+    /// reports, reports per sector, members over time).
+    Stats(stats::StatsArgs),
     /// Check the audit log's hash chain.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -165,6 +169,7 @@ pub fn run(cli: Cli) -> ExitCode {
             community,
         } => server::token(&data, &role, community),
         Command::Audit(AuditCommand::Verify { data }) => server::verify_audit(&data),
+        Command::Stats(args) => stats::run(&args),
         Command::Plugin { server, command } => plugin(server, command),
     }
 }

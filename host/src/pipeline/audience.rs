@@ -5,7 +5,8 @@ use std::collections::HashSet;
 
 use sqlx::{AnyPool, Row};
 
-use crate::model::{self, Contribution, Member, Report, Tlp};
+use crate::council::contribution;
+use crate::model::{self, Member, Report, Tlp};
 use crate::store;
 
 /// Approved members and what the pipeline needs to know about each.
@@ -36,21 +37,15 @@ impl Roster {
     }
 }
 
-const DAYS_90: i64 = 90 * 24 * 3600;
-
-/// Loads every approved member with its organisation and contribution statistics.
+/// Loads every approved member with its organisation and contribution statistics
+/// (computed from stored data, see [`crate::council::contribution`]).
 pub async fn roster(db: &AnyPool) -> Result<Roster, sqlx::Error> {
-    let since = store::now() - DAYS_90;
+    let mut contributions = contribution::all(db, store::now()).await?;
     let rows = sqlx::query(
-        "SELECT m.id, m.organisation_id, o.kind, o.sector, m.community_id, m.class, \
-           (SELECT COUNT(*) FROM reports r WHERE r.submitter = m.id AND r.submitted_at >= $1 AND r.forwarded_from IS NULL), \
-           (SELECT COUNT(*) FROM reports r WHERE r.submitter = m.id AND r.submitted_at >= $1 AND r.forwarded_from IS NULL AND r.confidence = 'confirmed'), \
-           (SELECT COUNT(*) FROM reports r WHERE r.submitter = m.id AND r.forwarded_from IS NULL), \
-           (SELECT COUNT(*) FROM reports r WHERE r.submitter = m.id AND r.forwarded_from IS NULL AND r.confidence = 'confirmed') \
+        "SELECT m.id, m.organisation_id, o.kind, o.sector, m.community_id, m.class \
          FROM members m JOIN organisations o ON o.id = m.organisation_id \
          WHERE m.status = 'approved' ORDER BY m.id",
     )
-    .bind(since)
     .fetch_all(db)
     .await?;
     let mut entries = Vec::with_capacity(rows.len());
@@ -58,22 +53,15 @@ pub async fn roster(db: &AnyPool) -> Result<Roster, sqlx::Error> {
         let community: String = row.try_get(4)?;
         let label = |i: usize| -> Result<String, sqlx::Error> { row.try_get(i) };
         let decode = |e: serde_json::Error| sqlx::Error::Decode(Box::new(e));
-        let count =
-            |i: usize| -> Result<u32, sqlx::Error> { Ok(row.try_get::<i64, _>(i)?.max(0) as u32) };
+        let id = row.try_get::<i64, _>(0)? as u64;
         let member = Member {
-            id: row.try_get::<i64, _>(0)? as u64,
+            id,
             organisation: row.try_get::<i64, _>(1)? as u64,
             organisation_kind: model::parse_label(&label(2)?).map_err(decode)?,
             sector: model::parse_label(&label(3)?).map_err(decode)?,
             in_community: false,
             class: model::parse_label(&label(5)?).map_err(decode)?,
-            contribution: Contribution {
-                reports_90d: count(6)?,
-                confirmed_90d: count(7)?,
-                reports_total: count(8)?,
-                confirmed_total: count(9)?,
-                ..Contribution::default()
-            },
+            contribution: contributions.remove(&id).unwrap_or_default(),
         };
         entries.push((member, community));
     }

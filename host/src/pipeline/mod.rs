@@ -180,6 +180,21 @@ impl Pipeline {
         self.decide_and_commit(report, commit::Row::New).await
     }
 
+    /// Decides and stores a report the host places in an existing `case` (notes,
+    /// feedback, trend reports): the plugin fingerprints and routes it as usual.
+    pub async fn submit_to_case(
+        &self,
+        report: Report,
+        case: crate::model::CaseSummary,
+    ) -> Result<Committed, PipelineError> {
+        let policy = self
+            .policy(&report.community)
+            .await?
+            .ok_or_else(|| PipelineError::UnknownCommunity(report.community.clone()))?;
+        let plan = plan::plan_placed(self, policy, report, None, Some(case)).await?;
+        Ok(self.writer.commit(plan, commit::Row::New).await?)
+    }
+
     /// Runs a stored report again under the community's current policy.
     pub async fn rerun(&self, report: Report) -> Result<Committed, PipelineError> {
         self.decide_and_commit(report, commit::Row::Existing).await

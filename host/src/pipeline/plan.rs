@@ -87,6 +87,19 @@ pub async fn plan(
     report: Report,
     forwarded_from: Option<String>,
 ) -> Result<Plan, PlanError> {
+    plan_placed(pipeline, policy, report, forwarded_from, None).await
+}
+
+/// [`plan`], except that when `placed` is given the host has already chosen the
+/// report's case (a note or feedback on that case): the plugin is not asked to
+/// correlate, only to fingerprint and route.
+pub async fn plan_placed(
+    pipeline: &Pipeline,
+    policy: Policy,
+    report: Report,
+    forwarded_from: Option<String>,
+    placed: Option<CaseSummary>,
+) -> Result<Plan, PlanError> {
     let candidates = pipeline.roster().await?.for_community(&report.community);
     // The semaphore is never closed, so a permit always comes.
     let slot = pipeline.evaluations.acquire().await.ok();
@@ -96,6 +109,7 @@ pub async fn plan(
         policy.clone(),
         report.clone(),
         candidates.clone(),
+        placed,
     )
     .await??;
     // Released before forwards are planned: they take slots of their own.
@@ -181,6 +195,7 @@ async fn evaluate(
     policy: Policy,
     report: Report,
     candidates: Candidates,
+    placed: Option<CaseSummary>,
 ) -> Result<Result<Evaluated, sqlx::Error>, tokio::task::JoinError> {
     let handle = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
@@ -206,11 +221,22 @@ async fn evaluate(
                 Ok(f) => f,
                 Err(e) => return Ok(Err(e)),
             };
-            let cases: Vec<CaseSummary> =
-                handle.block_on(cases::candidates(&db, &report.community, &fingerprints))?;
-            let correlation = match evaluation.correlate(&cases) {
-                Ok(c) => c,
-                Err(e) => return Ok(Err(e)),
+            let (cases, correlation) = match placed.clone() {
+                Some(case) => {
+                    let join = Correlation::Join(case.id.clone());
+                    (vec![case], join)
+                }
+                None => {
+                    let cases: Vec<CaseSummary> = handle.block_on(cases::candidates(
+                        &db,
+                        &report.community,
+                        &fingerprints,
+                    ))?;
+                    match evaluation.correlate(&cases) {
+                        Ok(c) => (cases, c),
+                        Err(e) => return Ok(Err(e)),
+                    }
+                }
             };
             let Some(case) = case_for_route(&correlation, &cases, &report, context.now) else {
                 return Ok(Err(PluginError {

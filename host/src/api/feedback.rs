@@ -1,0 +1,184 @@
+//! Feedback: a recipient answers a case it received (or one report of it) with a
+//! sighting, a false positive, "useful", or a comment. The answer is delivered as
+//! a report on the case to the case's submitters and the community's task force,
+//! routed and redacted by the community's plugin (the giver is never named in a
+//! view), and counts toward the giver's contribution. `GET /contribution` shows a
+//! member its own give-and-take statistics.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sqlx::{Acquire, Row};
+
+use super::inbox::{ViewFilter, due_views};
+use super::{ApiError, AppState, Principal, Seat, json_body};
+use crate::council::contribution;
+use crate::council::placement::{self, Author, Placed};
+use crate::model::Tlp;
+use crate::store;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{id}/feedback", post(give))
+        .route("/contribution", get(own_contribution))
+}
+
+const KINDS: &[&str] = &["sighting", "false_positive", "useful", "comment"];
+const MAX_COMMENT: usize = 4000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeedbackBody {
+    kind: String,
+    #[serde(default)]
+    comment: String,
+    /// One report of the case that the caller received; default the case as a whole.
+    report: Option<String>,
+}
+
+/// The ids of the reports of `case` delivered to the caller and due.
+pub async fn received_in_case(
+    db: &sqlx::AnyPool,
+    seat: &Seat,
+    case: &str,
+) -> Result<Vec<String>, ApiError> {
+    let ids = store::inbox::views_after(db, seat.member_id, 0, usize::MAX).await?;
+    let filter = ViewFilter {
+        case: Some(case.to_string()),
+        ..ViewFilter::default()
+    };
+    let rows = due_views(db, &ids, &filter).await?;
+    Ok(rows
+        .iter()
+        .map(|row| row.try_get::<String, _>(1))
+        .collect::<Result<_, _>>()?)
+}
+
+async fn give(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(case_id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let seat = principal.seat()?;
+    let received = received_in_case(&state.db, seat, &case_id).await?;
+    if received.is_empty() {
+        return Err(ApiError::NotFound);
+    }
+    let FeedbackBody {
+        kind,
+        comment,
+        report,
+    } = json_body(&headers, body)?;
+    if !KINDS.contains(&kind.as_str()) {
+        return Err(ApiError::invalid(
+            "kind",
+            format!("one of {}", KINDS.join(", ")),
+        ));
+    }
+    let comment = comment.trim().to_string();
+    if comment.chars().count() > MAX_COMMENT {
+        return Err(ApiError::invalid(
+            "comment",
+            format!("at most {MAX_COMMENT} characters"),
+        ));
+    }
+    if kind == "comment" && comment.is_empty() {
+        return Err(ApiError::invalid(
+            "comment",
+            "must not be empty for a comment",
+        ));
+    }
+    if let Some(report) = &report
+        && !received.contains(report)
+    {
+        return Err(ApiError::invalid(
+            "report",
+            "not a report of this case delivered to you",
+        ));
+    }
+    let case = placement::load_case(&state.db, &case_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut recipients = placement::task_force(&state.db, &case.community).await?;
+    let submitters: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT r.submitter FROM reports r JOIN members m ON m.id = r.submitter \
+         WHERE r.case_id = $1 AND m.status = 'approved' ORDER BY r.submitter",
+    )
+    .bind(&case_id)
+    .fetch_all(&state.db)
+    .await?;
+    recipients.extend(submitters.into_iter().map(|id| id as u64));
+    recipients.sort_unstable();
+    recipients.dedup();
+    let placed = Placed {
+        title: format!(
+            "Feedback ({}) on: {}",
+            kind.replace('_', " "),
+            case.summary.title
+        ),
+        body: comment.clone(),
+        tag: "feedback",
+        tlp: Tlp::Red,
+        named_recipients: recipients,
+    };
+    let author = Author {
+        member: seat.member_id,
+        organisation: seat.organisation_id,
+    };
+    let committed = placement::submit(&state.pipeline, &case, author, placed).await?;
+    let mut conn = state.db.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO feedback (member_id, case_id, report_id, kind, comment, delivered_as, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(seat.member_id)
+    .bind(&case_id)
+    .bind(report.as_deref())
+    .bind(&kind)
+    .bind(&comment)
+    .bind(&committed.report_id)
+    .bind(store::now())
+    .fetch_one(&mut *tx)
+    .await?;
+    store::audit(
+        &mut tx,
+        &principal.actor(),
+        "feedback.give",
+        &case_id,
+        &kind,
+    )
+    .await?;
+    tx.commit().await?;
+    let status = if committed.status == "quarantined" {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        Json(json!({
+            "feedback_id": id, "case_id": case_id, "kind": kind,
+            "delivered_as": committed.report_id, "status": committed.status,
+            "deliveries": committed.deliveries,
+        })),
+    ))
+}
+
+async fn own_contribution(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Value>, ApiError> {
+    let seat = principal.seat()?;
+    let counts = contribution::of_member(&state.db, seat.member_id, store::now()).await?;
+    Ok(Json(
+        json!({ "member_id": seat.member_id, "contribution": counts }),
+    ))
+}

@@ -1,0 +1,206 @@
+//! Countermeasure information: task-force class 1 members (on cases they received)
+//! and the secretariat write it for a case and publish it, `public` (the
+//! unauthenticated feed, JSON and Atom) or `limited` (chosen communities or
+//! members). Every write and publication is audit-logged and counted.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sqlx::Acquire;
+
+use super::feedback::received_in_case;
+use super::{ApiError, AppState, Principal, json_body};
+use crate::council::placement;
+use crate::council::publication::{self, Audience};
+use crate::model::MemberClass;
+use crate::store;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{id}/countermeasures", post(write))
+        .route("/countermeasures/{id}/publications", post(publish))
+        .route("/publications", get(for_member))
+}
+
+const MAX_TITLE: usize = 300;
+const MAX_BODY: usize = 64 * 1024;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CountermeasureBody {
+    title: String,
+    body: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublicationBody {
+    scope: String,
+    #[serde(default)]
+    communities: Vec<String>,
+    #[serde(default)]
+    members: Vec<i64>,
+}
+
+/// The author's member id (None for the secretariat), if the caller may write
+/// countermeasure information for a case in `community`.
+async fn author(
+    state: &AppState,
+    principal: &Principal,
+    community: &str,
+    case: &str,
+) -> Result<Option<i64>, ApiError> {
+    match principal {
+        Principal::Secretariat => Ok(None),
+        Principal::Member(seat)
+            if seat.community_id == community && seat.class == MemberClass::TaskForceClass1 =>
+        {
+            if received_in_case(&state.db, seat, case).await?.is_empty() {
+                return Err(ApiError::NotFound);
+            }
+            Ok(Some(seat.member_id))
+        }
+        _ => Err(ApiError::Forbidden),
+    }
+}
+
+async fn write(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(case_id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let case = placement::load_case(&state.db, &case_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let author_member = author(&state, &principal, &case.community, &case_id).await?;
+    let CountermeasureBody { title, body } = json_body(&headers, body)?;
+    let title = title.trim().to_string();
+    if title.is_empty() || title.chars().count() > MAX_TITLE {
+        return Err(ApiError::invalid(
+            "title",
+            format!("1 to {MAX_TITLE} characters"),
+        ));
+    }
+    if body.trim().is_empty() || body.len() > MAX_BODY {
+        return Err(ApiError::invalid("body", format!("1 to {MAX_BODY} bytes")));
+    }
+    let id = store::new_id("cm");
+    let actor = principal.actor();
+    let mut conn = state.db.acquire().await?;
+    let mut tx = conn.begin().await?;
+    sqlx::query(
+        "INSERT INTO countermeasures (id, case_id, community_id, author, author_member, title, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(&case_id)
+    .bind(&case.community)
+    .bind(&actor)
+    .bind(author_member)
+    .bind(&title)
+    .bind(&body)
+    .bind(store::now())
+    .execute(&mut *tx)
+    .await?;
+    store::audit(&mut tx, &actor, "countermeasure.write", &id, &case_id).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": id, "case_id": case_id, "title": title})),
+    ))
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let found: Option<(String, String)> =
+        sqlx::query_as("SELECT case_id, community_id FROM countermeasures WHERE id = $1")
+            .bind(&id)
+            .fetch_optional(&state.db)
+            .await?;
+    let (case_id, community) = found.ok_or(ApiError::NotFound)?;
+    author(&state, &principal, &community, &case_id).await?;
+    let PublicationBody {
+        scope,
+        communities,
+        members,
+    } = json_body(&headers, body)?;
+    let mut conn = state.db.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let recipients = match scope.as_str() {
+        "public" if communities.is_empty() && members.is_empty() => Default::default(),
+        "public" => {
+            return Err(ApiError::invalid(
+                "communities",
+                "a public publication has no recipients",
+            ));
+        }
+        "limited" => {
+            let audience = Audience {
+                communities,
+                members,
+            };
+            publication::resolve(&mut tx, &audience).await?
+        }
+        _ => return Err(ApiError::invalid("scope", "public or limited")),
+    };
+    let audience = json!({"recipients": recipients.len()}).to_string();
+    let actor = principal.actor();
+    let publication_id: i64 = sqlx::query_scalar(
+        "INSERT INTO publications (countermeasure_id, community_id, scope, audience, published_by, published_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(&id)
+    .bind(&community)
+    .bind(&scope)
+    .bind(audience)
+    .bind(&actor)
+    .bind(store::now())
+    .fetch_one(&mut *tx)
+    .await?;
+    for member in &recipients {
+        sqlx::query(
+            "INSERT INTO publication_recipients (publication_id, member_id) VALUES ($1, $2)",
+        )
+        .bind(publication_id)
+        .bind(*member)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let detail = format!("{scope} to {} member(s)", recipients.len());
+    store::audit(
+        &mut tx,
+        &actor,
+        "publication.publish",
+        &publication_id.to_string(),
+        &detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            json!({"id": publication_id, "countermeasure_id": id, "scope": scope, "recipients": recipients.len()}),
+        ),
+    ))
+}
+
+async fn for_member(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Value>, ApiError> {
+    let seat = principal.seat()?;
+    let items = publication::for_member(&state.db, seat.member_id).await?;
+    Ok(Json(json!({ "publications": items })))
+}

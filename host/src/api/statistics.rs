@@ -1,0 +1,78 @@
+//! Yearly statistics of a community (cases with the continuing count,
+//! publications, trend reports, reports per sector, members over time), for its
+//! members, its operator, the steering committee and the secretariat.
+
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::{ApiError, AppState, Principal};
+use crate::council::statistics::{self, YearStatistics};
+use crate::council::{FiscalYear, fiscal_year, membership_moments};
+use crate::store;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/statistics", get(show))
+}
+
+/// Query parameters as text, so that a bad value gets a JSON error naming it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatisticsQuery {
+    /// Default `council`.
+    community: Option<String>,
+    /// The year the fiscal year starts in (FY2023 = April 2023 to March 2024);
+    /// default the current one.
+    fiscal_year: Option<String>,
+    /// Comma-separated dates (YYYY-MM-DD, counted at the end of the day in JST)
+    /// for the membership series; default the end of every fiscal year up to this one.
+    members_at: Option<String>,
+}
+
+/// Who may read a community's statistics.
+pub fn may_read(principal: &Principal, community: &str) -> bool {
+    match principal {
+        Principal::Member(seat) => seat.community_id == community,
+        Principal::SteeringCommittee => true,
+        other => other.operates(community),
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(q): Query<StatisticsQuery>,
+) -> Result<Json<YearStatistics>, ApiError> {
+    let community = q.community.unwrap_or_else(|| "council".into());
+    if !may_read(&principal, &community) {
+        return Err(ApiError::Forbidden);
+    }
+    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM communities WHERE id = $1")
+        .bind(&community)
+        .fetch_optional(&state.db)
+        .await?;
+    if exists.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let year = match q.fiscal_year {
+        Some(text) => text
+            .trim()
+            .parse::<i32>()
+            .map_err(|e| e.to_string())
+            .and_then(FiscalYear::new)
+            .map_err(|e| ApiError::invalid("fiscal_year", e))?,
+        None => FiscalYear::containing(store::now()),
+    };
+    let moments = match q.members_at {
+        Some(list) => list
+            .split(',')
+            .map(|date| fiscal_year::end_of_day(date.trim()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ApiError::invalid("members_at", e))?,
+        None => membership_moments(&state.db, &community, year).await?,
+    };
+    Ok(Json(
+        statistics::for_year(&state.db, &community, year, &moments).await?,
+    ))
+}

@@ -1,0 +1,147 @@
+//! Trend reports: the secretariat generates a members-only report of a period
+//! (figures, HTML with SVG charts) and it is delivered through the community's
+//! plugin as TLP:AMBER+STRICT, so the host's ceiling keeps it to the community's
+//! members. Each one is counted in the statistics.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use sqlx::{Acquire, Row};
+
+use super::{ApiError, AppState, Principal, json_body};
+use crate::council::fiscal_year;
+use crate::council::placement::{self, Placed};
+use crate::council::trend_report;
+use crate::model::Tlp;
+use crate::store;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/communities/{id}/trend-reports", post(generate).get(list))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeriodBody {
+    /// First day (YYYY-MM-DD, JST), inclusive.
+    from: String,
+    /// Last day (YYYY-MM-DD, JST), inclusive.
+    to: String,
+}
+
+async fn generate(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(community): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    if principal != Principal::Secretariat {
+        return Err(ApiError::Forbidden);
+    }
+    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM communities WHERE id = $1")
+        .bind(&community)
+        .fetch_optional(&state.db)
+        .await?;
+    if exists.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let PeriodBody { from, to } = json_body(&headers, body)?;
+    let from = fiscal_year::start_of_day(&from).map_err(|e| ApiError::invalid("from", e))?;
+    let to = fiscal_year::end_of_day(&to).map_err(|e| ApiError::invalid("to", e))? + 1;
+    if to <= from {
+        return Err(ApiError::invalid("to", "must not be before from"));
+    }
+    let figures = trend_report::figures(&state.db, &community, from, to).await?;
+    let title = trend_report::title(&figures);
+    let html = trend_report::html(&figures).map_err(ApiError::Internal)?;
+    // The report's own case, of kind trend_report: never counted as a campaign.
+    let case_id = store::new_id("case");
+    sqlx::query(
+        "INSERT INTO cases (id, community_id, title, opened_at, last_report_at, report_count, confidence, kind) \
+         VALUES ($1, $2, $3, $4, $4, 0, 'unconfirmed', 'trend_report')",
+    )
+    .bind(&case_id)
+    .bind(&community)
+    .bind(&title)
+    .bind(store::now())
+    .execute(&state.db)
+    .await?;
+    let case = placement::load_case(&state.db, &case_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal("trend case vanished".into()))?;
+    let author = placement::secretariat_seat(&state.db, &community).await?;
+    let placed = Placed {
+        title: title.clone(),
+        body: html,
+        tag: "trend-report",
+        tlp: Tlp::AmberStrict,
+        named_recipients: Vec::new(),
+    };
+    let committed = placement::submit(&state.pipeline, &case, author, placed).await?;
+    let id = store::new_id("trend");
+    let figures_json =
+        serde_json::to_string(&figures).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut conn = state.db.acquire().await?;
+    let mut tx = conn.begin().await?;
+    sqlx::query(
+        "INSERT INTO trend_reports (id, community_id, period_start, period_end, report_id, figures, generated_by, generated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(&community)
+    .bind(from)
+    .bind(to)
+    .bind(&committed.report_id)
+    .bind(figures_json)
+    .bind(principal.actor())
+    .bind(store::now())
+    .execute(&mut *tx)
+    .await?;
+    store::audit(
+        &mut tx,
+        &principal.actor(),
+        "trend_report.generate",
+        &id,
+        &title,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "id": id, "title": title, "report_id": committed.report_id, "case_id": case_id,
+            "status": committed.status, "deliveries": committed.deliveries, "figures": figures,
+        })),
+    ))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(community): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if !principal.operates(&community) {
+        return Err(ApiError::Forbidden);
+    }
+    let rows = sqlx::query(
+        "SELECT id, period_start, period_end, report_id, generated_at FROM trend_reports \
+         WHERE community_id = $1 ORDER BY generated_at DESC, id",
+    )
+    .bind(&community)
+    .fetch_all(&state.db)
+    .await?;
+    let items: Result<Vec<Value>, sqlx::Error> = rows
+        .iter()
+        .map(|r| {
+            Ok(json!({"id": r.try_get::<String, _>(0)?, "from": r.try_get::<i64, _>(1)?,
+                      "to": r.try_get::<i64, _>(2)?, "report_id": r.try_get::<Option<String>, _>(3)?,
+                      "generated_at": r.try_get::<i64, _>(4)?}))
+        })
+        .collect();
+    Ok(Json(json!({ "trend_reports": items? })))
+}

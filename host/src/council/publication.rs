@@ -1,0 +1,158 @@
+//! Countermeasure information and its publications. Each publication is counted:
+//! scope `public` appears in the unauthenticated feed (JSON and Atom); scope
+//! `limited` reaches the approved members of chosen communities and chosen
+//! members, resolved when it is published.
+
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link};
+use serde::Serialize;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use super::CouncilError;
+
+/// A publication with the countermeasure information it carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Publication {
+    pub id: i64,
+    pub countermeasure_id: String,
+    pub case_id: String,
+    pub community: String,
+    pub scope: String,
+    pub title: String,
+    pub body: String,
+    pub published_at: i64,
+}
+
+/// Who a limited publication is for.
+#[derive(Debug, Clone, Default)]
+pub struct Audience {
+    pub communities: Vec<String>,
+    pub members: Vec<i64>,
+}
+
+/// The approved members a limited publication reaches; each chosen community and
+/// member must exist (errors name `communities[i]` / `members[i]`).
+pub async fn resolve(
+    conn: &mut AnyConnection,
+    audience: &Audience,
+) -> Result<BTreeSet<i64>, CouncilError> {
+    let mut recipients = BTreeSet::new();
+    for (i, community) in audience.communities.iter().enumerate() {
+        let exists: Option<String> = sqlx::query_scalar("SELECT id FROM communities WHERE id = $1")
+            .bind(community)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if exists.is_none() {
+            return Err(CouncilError::invalid(
+                format!("communities[{i}]"),
+                "no such community",
+            ));
+        }
+        let members: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM members WHERE community_id = $1 AND status = 'approved'",
+        )
+        .bind(community)
+        .fetch_all(&mut *conn)
+        .await?;
+        recipients.extend(members);
+    }
+    for (i, member) in audience.members.iter().enumerate() {
+        let approved: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM members WHERE id = $1 AND status = 'approved'")
+                .bind(*member)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if approved.is_none() {
+            return Err(CouncilError::invalid(
+                format!("members[{i}]"),
+                "not an approved member",
+            ));
+        }
+        recipients.insert(*member);
+    }
+    if recipients.is_empty() {
+        return Err(CouncilError::invalid(
+            "communities",
+            "a limited publication needs at least one recipient (communities or members)",
+        ));
+    }
+    Ok(recipients)
+}
+
+const COLUMNS: &str = "p.id, p.countermeasure_id, c.case_id, p.community_id, p.scope, c.title, c.body, p.published_at \
+     FROM publications p JOIN countermeasures c ON c.id = p.countermeasure_id";
+
+fn publication(row: &sqlx::any::AnyRow) -> Result<Publication, sqlx::Error> {
+    Ok(Publication {
+        id: row.try_get(0)?,
+        countermeasure_id: row.try_get(1)?,
+        case_id: row.try_get(2)?,
+        community: row.try_get(3)?,
+        scope: row.try_get(4)?,
+        title: row.try_get(5)?,
+        body: row.try_get(6)?,
+        published_at: row.try_get(7)?,
+    })
+}
+
+/// Public publications, newest first (at most `limit`).
+pub async fn public(db: &AnyPool, limit: i64) -> Result<Vec<Publication>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} WHERE p.scope = 'public' ORDER BY p.published_at DESC, p.id DESC LIMIT $1"
+    );
+    let rows = sqlx::query(&sql).bind(limit).fetch_all(db).await?;
+    rows.iter().map(publication).collect()
+}
+
+/// What a member may read: public publications and limited ones addressed to it.
+pub async fn for_member(db: &AnyPool, member: i64) -> Result<Vec<Publication>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} WHERE p.scope = 'public' OR EXISTS \
+           (SELECT 1 FROM publication_recipients r WHERE r.publication_id = p.id AND r.member_id = $1) \
+         ORDER BY p.published_at DESC, p.id DESC"
+    );
+    let rows = sqlx::query(&sql).bind(member).fetch_all(db).await?;
+    rows.iter().map(publication).collect()
+}
+
+fn rfc3339(at: i64) -> FixedDateTime {
+    let text = time::OffsetDateTime::from_unix_timestamp(at)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into());
+    FixedDateTime::from_str(&text).unwrap_or_default()
+}
+
+/// The public publications as an Atom feed; `base` is the server's public URL.
+pub fn atom(publications: &[Publication], base: &str) -> String {
+    let entries: Vec<Entry> = publications
+        .iter()
+        .map(|p| Entry {
+            id: format!("{base}/api/v1/public/publications/{}", p.id),
+            title: p.title.clone().into(),
+            updated: rfc3339(p.published_at),
+            published: Some(rfc3339(p.published_at)),
+            content: Some(Content {
+                value: Some(p.body.clone()),
+                content_type: Some("text".into()),
+                ..Content::default()
+            }),
+            ..Entry::default()
+        })
+        .collect();
+    let feed = Feed {
+        id: format!("{base}/api/v1/public/publications.atom"),
+        title: "Cybersecurity Council: countermeasure information".into(),
+        updated: rfc3339(publications.first().map_or(0, |p| p.published_at)),
+        links: vec![Link {
+            href: format!("{base}/api/v1/public/publications.atom"),
+            rel: "self".into(),
+            ..Link::default()
+        }],
+        entries,
+        ..Feed::default()
+    };
+    feed.to_string()
+}

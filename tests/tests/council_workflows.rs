@@ -197,6 +197,19 @@ async fn cases_are_open_until_closed_and_count_in_this_fiscal_year() {
         "{:?}",
         audit.body
     );
+    // A closed case is no longer a dedup candidate: the same indicator opens a new one.
+    let later = submit(
+        &server,
+        "tokyo@council",
+        &report(
+            "Phishing again",
+            "green",
+            "confirmed",
+            ("domain", "a.example"),
+        ),
+    )
+    .await;
+    assert_ne!(later["case_id"], first["case_id"]);
 }
 
 #[tokio::test]

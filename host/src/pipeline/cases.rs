@@ -24,8 +24,9 @@ fn timestamp(seconds: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-/// Cases of `community` sharing at least one fingerprint, most recent first, each
-/// with the fingerprints it shares.
+/// Open cases of `community` sharing at least one fingerprint, most recent first,
+/// each with the fingerprints it shares. A closed (or merged) case is no
+/// candidate: a report on it opens a new case, unless an operator reopens it.
 pub async fn candidates(
     db: &AnyPool,
     community: &str,
@@ -54,7 +55,8 @@ pub async fn candidates(
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT id, title, opened_at, last_report_at, report_count, confidence FROM cases WHERE id IN ({}) ORDER BY last_report_at DESC, id",
+        "SELECT id, title, opened_at, last_report_at, report_count, confidence FROM cases WHERE id IN ({}) AND status = 'open' \
+         ORDER BY last_report_at DESC, id",
         placeholders(1, shared.len())
     );
     let mut query = sqlx::query(&sql);

@@ -270,6 +270,55 @@ async fn every_endpoint_for_every_role() {
         ),
         (
             Method::GET,
+            "/statistics".into(),
+            None,
+            [U, U, F, U, F, O, O, O, F, O, O, O],
+        ),
+        (
+            Method::GET,
+            "/contribution".into(),
+            None,
+            [U, U, F, U, O, O, O, O, F, F, F, F],
+        ),
+        (
+            Method::POST,
+            format!("/cases/{c}/feedback"),
+            Some(json!({"kind": "useful", "comment": "seen it too"})),
+            [U, U, F, U, N, C, C, C, F, F, F, F],
+        ),
+        (
+            Method::POST,
+            format!("/cases/{c}/notes"),
+            Some(json!({"title": "analysis", "body": "unconfirmed"})),
+            [U, U, F, U, F, F, C, C, F, F, F, F],
+        ),
+        (
+            Method::POST,
+            format!("/cases/{c}/countermeasures"),
+            Some(json!({"title": "block it", "body": "at the proxy"})),
+            [U, U, F, U, F, F, C, F, F, F, F, C],
+        ),
+        (
+            Method::GET,
+            "/publications".into(),
+            None,
+            [U, U, F, U, O, O, O, O, F, F, F, F],
+        ),
+        (
+            Method::GET,
+            "/public/publications".into(),
+            None,
+            // The public feed: CLEAR publications only, for anyone.
+            [O; 12],
+        ),
+        (
+            Method::GET,
+            "/communities/council/trend-reports".into(),
+            None,
+            [U, U, F, U, F, F, F, F, F, O, F, O],
+        ),
+        (
+            Method::GET,
             "/audit".into(),
             None,
             [U, U, F, U, F, F, F, F, F, F, F, O],

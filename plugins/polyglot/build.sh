@@ -17,6 +17,8 @@ root="$(cd "$here/../.." && pwd)"
 out="$root/target/plugins/polyglot"
 tools="$out/tools"
 mkdir -p "$tools"
+# componentize-py imports the sources to snapshot them: keep its bytecode out of the tree.
+export PYTHONDONTWRITEBYTECODE=1
 
 # Reinstalls a tool set when its pin file differs from the one it was installed from.
 stale_pins() {

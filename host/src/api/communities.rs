@@ -4,7 +4,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
 
-use super::{ApiError, AppState, BODY_LIMIT, Principal, json_body, raw_body};
+use super::{ApiError, AppState, PLUGIN_LIMIT, Principal, json_body, raw_body};
 use crate::registry;
 use crate::runtime::Digest;
 use crate::store;
@@ -21,7 +21,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/communities", get(list).post(create))
         .route("/communities/{id}", put(configure))
-        .route("/plugins", post(upload))
+        .route(
+            "/plugins",
+            post(upload).layer(DefaultBodyLimit::max(PLUGIN_LIMIT)),
+        )
 }
 
 #[derive(Debug, Deserialize)]
@@ -180,7 +183,7 @@ async fn upload(
     ) {
         return Err(ApiError::Forbidden);
     }
-    let bytes = raw_body(body, BODY_LIMIT)?;
+    let bytes = raw_body(body, PLUGIN_LIMIT)?;
     let mut conn = state.db.acquire().await?;
     let digest = store_plugin(&state, &mut conn, &bytes, &principal).await?;
     Ok((StatusCode::CREATED, Json(json!({"digest": digest}))))
@@ -222,10 +225,12 @@ async fn store_plugin(
     bytes: &[u8],
     principal: &Principal,
 ) -> Result<String, ApiError> {
-    state
-        .pipeline
-        .runtime()
-        .load(bytes)
+    // Compiling takes seconds for a Python or JavaScript plugin: off the async workers.
+    let pipeline = state.pipeline.clone();
+    let owned = bytes.to_vec();
+    tokio::task::spawn_blocking(move || pipeline.runtime().load(&owned))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| ApiError::invalid("plugin", e.fault.to_string()))?;
     let digest = Digest::of(bytes).hex();
     let inserted = sqlx::query(

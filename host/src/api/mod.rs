@@ -36,8 +36,12 @@ pub use error::ApiError;
 
 use crate::pipeline::Pipeline;
 
-/// Largest request body accepted (a plugin upload is the largest legitimate one).
+/// Largest request body accepted on any route but plugin uploads.
 pub const BODY_LIMIT: usize = 16 << 20;
+/// Largest plugin upload accepted (`POST /plugins` only). A Python plugin embeds
+/// CPython (about 18 MB), a JavaScript one SpiderMonkey (about 12 MB); this
+/// leaves room for larger policies without letting every route buffer that much.
+pub const PLUGIN_LIMIT: usize = 64 << 20;
 /// Largest JSON body accepted.
 pub const JSON_LIMIT: usize = 1 << 20;
 

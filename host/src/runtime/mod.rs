@@ -122,6 +122,7 @@ impl PolicyRuntime {
             .instantiate_pre(&component)
             .map_err(|e| fail(Stage::Instantiate, Fault::Instantiate(format!("{e:#}"))))?;
         let plugin = Arc::new(Plugin::new(digest, info, bytes.len(), pre, self.limits)?);
+        plugin.warm_up();
         self.loaded
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -102,6 +102,16 @@ impl Plugin {
         })
     }
 
+    /// Runs `validate-settings` once on a throwaway instance and ignores the answer.
+    /// The first instance of a plugin pays one-time costs (its memory image and
+    /// compiled code paged in): for a Python or JavaScript component, whose image
+    /// holds a whole interpreter, that once took past the 100 ms deadline of the
+    /// first real call. Paying it at load keeps every report's deadline for the
+    /// policy itself. Same sandbox and limits as any call.
+    pub(crate) fn warm_up(&self) {
+        let _ = self.validate_settings("");
+    }
+
     /// Asks the plugin whether `settings` (JSON) are acceptable, on an instance of its own.
     pub fn validate_settings(&self, settings: &str) -> Result<(), PluginError> {
         let mut sandbox = Sandbox::new(self, Stage::ValidateSettings)?;

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Builds the Python and JavaScript plugins from source into target/plugins/polyglot/:
+#
+#   baseline_py.wasm   plugins/baseline-py (+ plugins/sdk-py) with componentize-py
+#   baseline_js.wasm   plugins/baseline-js (+ plugins/sdk-js) with componentize-js
+#
+# The tools are pinned here (requirements.txt, package.json + package-lock.json)
+# and installed on first use into target/plugins/polyglot/tools/ from PyPI and npm;
+# needs python3 (3.11, with venv) and node 20 + npm. A plugin is rebuilt only when
+# its sources, the SDK, the WIT contract or the pinned tools changed.
+#
+# Usage: plugins/polyglot/build.sh     (run it under `nice -n 19` on a shared machine)
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+out="$root/target/plugins/polyglot"
+tools="$out/tools"
+mkdir -p "$tools"
+# componentize-py imports the sources to snapshot them: keep its bytecode out of the tree.
+export PYTHONDONTWRITEBYTECODE=1
+
+# Reinstalls a tool set when its pin file differs from the one it was installed from.
+stale_pins() {
+    local pins="$1" installed="$2"
+    ! cmp -s "$pins" "$installed"
+}
+
+install_python_tools() {
+    if stale_pins "$here/requirements.txt" "$tools/requirements.txt"; then
+        echo "installing $(cat "$here/requirements.txt") into $tools/venv"
+        rm -rf "$tools/venv"
+        python3 -m venv "$tools/venv"
+        "$tools/venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
+        cp "$here/requirements.txt" "$tools/requirements.txt"
+    fi
+}
+
+install_node_tools() {
+    if stale_pins "$here/package-lock.json" "$tools/js/package-lock.json"; then
+        echo "installing componentize-js and jco (package-lock.json) into $tools/js"
+        rm -rf "$tools/js"
+        mkdir -p "$tools/js"
+        cp "$here/package.json" "$here/.npmrc" "$here/package-lock.json" "$tools/js/"
+        # npm ci installs exactly the lock; a failed install removes the copied lock,
+        # so the next run retries instead of trusting half a tree.
+        (cd "$tools/js" && npm ci --no-audit --no-fund --loglevel=error) \
+            || { rm -f "$tools/js/package-lock.json"; exit 1; }
+    fi
+}
+
+# True when $1 is missing or older than any file under the other arguments.
+outdated() {
+    local target="$1"
+    shift
+    [[ ! -f "$target" ]] || [[ -n "$(find "$@" -type f -newer "$target" -print -quit)" ]]
+}
+
+build_python() {
+    local wasm="$out/baseline_py.wasm"
+    if outdated "$wasm" "$root/plugins/baseline-py" "$root/plugins/sdk-py" "$root/wit" "$tools/requirements.txt"; then
+        echo "building $wasm"
+        local start=$SECONDS
+        (cd "$root" && "$tools/venv/bin/componentize-py" -d wit -w sharing-policy componentize \
+            -p plugins/baseline-py -p plugins/sdk-py app -o "$wasm.partial")
+        mv "$wasm.partial" "$wasm"
+        echo "built $wasm ($(stat -c %s "$wasm") bytes, $((SECONDS - start)) s)"
+    fi
+}
+
+build_javascript() {
+    local wasm="$out/baseline_js.wasm"
+    if outdated "$wasm" "$root/plugins/baseline-js" "$root/plugins/sdk-js" "$root/wit" "$tools/js/package-lock.json"; then
+        echo "building $wasm"
+        local start=$SECONDS
+        # A policy needs no HTTP, clock or randomness: leaving them out keeps the
+        # component's imports to what the host links and its decisions deterministic.
+        (cd "$root" && "$tools/js/node_modules/.bin/componentize-js" plugins/baseline-js/app.js \
+            --wit wit --world-name sharing-policy \
+            --disable http fetch-event random clocks -o "$wasm.partial")
+        mv "$wasm.partial" "$wasm"
+        echo "built $wasm ($(stat -c %s "$wasm") bytes, $((SECONDS - start)) s)"
+    fi
+}
+
+install_python_tools
+install_node_tools
+build_python
+build_javascript
+echo "polyglot plugins up to date in $out"

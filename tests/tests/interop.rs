@@ -98,3 +98,56 @@ async fn a_bundle_that_cannot_be_mapped_is_refused_whole_naming_object_and_field
     assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
     assert_eq!(reply.body["imported"][0]["status"], "delivered");
 }
+
+/// TAXII reads at most 500 deliveries per page: a filter matching only later
+/// ones gets an empty page that says more follow, and getting one object by id
+/// finds it wherever it is.
+#[tokio::test]
+async fn taxii_finds_objects_beyond_the_first_page_of_deliveries() {
+    let server = TestServer::start().await;
+    submit_reports(&server, 505).await;
+    let tokyo = server.member_id("tokyo@council").await;
+    let delivered = isac_host::store::inbox::views_after(&server.db, tokyo, 0, usize::MAX)
+        .await
+        .unwrap();
+    assert!(delivered.len() > 500, "{} deliveries", delivered.len());
+    let newest = isac_host::stix::id(
+        "report",
+        &format!("delivery:{}", delivered[delivered.len() - 1]),
+    );
+    let collections = server
+        .get("tokyo@council", "/taxii2/council/collections/")
+        .await;
+    let inbox = collections.body["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["can_read"] == true)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let objects = format!("/taxii2/council/collections/{inbox}/objects/");
+
+    let first = server
+        .get("tokyo@council", &format!("{objects}?match[id]={newest}"))
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
+    assert_eq!(first.body["objects"], json!([]));
+    assert_eq!(first.body["more"], true);
+    let next = first.body["next"].as_str().unwrap();
+    let second = server
+        .get(
+            "tokyo@council",
+            &format!("{objects}?match[id]={newest}&next={next}"),
+        )
+        .await;
+    assert_eq!(second.body["objects"][0]["id"], newest.as_str());
+    assert_eq!(second.body["more"], false);
+
+    let one = server
+        .get("tokyo@council", &format!("{objects}{newest}/"))
+        .await;
+    assert_eq!(one.status, StatusCode::OK, "{:?}", one.body);
+    assert_eq!(one.body["objects"][0]["id"], newest.as_str());
+}

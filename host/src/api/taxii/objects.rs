@@ -129,12 +129,18 @@ impl Listing {
     }
 }
 
-/// The page of the inbox collection a listing asks for, and whether more follow.
+/// Where the next page starts, when more may follow.
+type Next = Option<(i64, usize)>;
+
+/// The page of the inbox collection a listing asks for, and where the next one
+/// starts. At most [`MAX_DELIVERIES`] deliveries are read per page; when the
+/// filter matched few of them, the next page starts after the last one read, so
+/// a page may be short (even empty) while more follow.
 async fn page(
     state: &AppState,
     seat: &Seat,
     listing: &Listing,
-) -> Result<(Vec<Entry>, bool), ApiError> {
+) -> Result<(Vec<Entry>, Next), ApiError> {
     let mut entries: Vec<Entry> = Vec::new();
     if listing.after.0 < 1 {
         let mut shared: Vec<Value> = marking::LABELS
@@ -167,10 +173,17 @@ async fn page(
             object,
         }));
     }
+    let scanned = entries.last().map(|e| e.position);
     let mut wanted: Vec<Entry> = entries.into_iter().filter(|e| listing.wants(e)).collect();
-    let more = wanted.len() > listing.limit || capped;
-    wanted.truncate(listing.limit);
-    Ok((wanted, more))
+    let next = if wanted.len() > listing.limit {
+        wanted.truncate(listing.limit);
+        wanted.last().map(|e| e.position)
+    } else if capped {
+        scanned
+    } else {
+        None
+    };
+    Ok((wanted, next))
 }
 
 fn added(entry: &Entry) -> String {
@@ -180,11 +193,11 @@ fn added(entry: &Entry) -> String {
 }
 
 /// An envelope-shaped response with the date-added headers of its page.
-fn paged(entries: &[Entry], more: bool, mut body: Value) -> Response {
-    if more && let Some(last) = entries.last() {
-        body["next"] = json!(format!("{}.{}", last.position.0, last.position.1));
+fn paged(entries: &[Entry], next: Next, mut body: Value) -> Response {
+    if let Some((delivery, index)) = next {
+        body["next"] = json!(format!("{delivery}.{index}"));
     }
-    body["more"] = json!(more);
+    body["more"] = json!(next.is_some());
     let mut response = taxii(StatusCode::OK, body);
     if let (Some(first), Some(last)) = (entries.first(), entries.last()) {
         for (name, entry) in [
@@ -215,7 +228,7 @@ async fn inbox_page(
     headers: &HeaderMap,
     (root, collection): &(String, String),
     query: &HashMap<String, String>,
-) -> Result<(Vec<Entry>, bool), ApiError> {
+) -> Result<(Vec<Entry>, Next), ApiError> {
     let seat = seat_in(principal, root, headers)?;
     readable(root, collection)?;
     page(state, seat, &Listing::parse(query)?).await
@@ -228,9 +241,9 @@ async fn list(
     Path(path): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let (entries, more) = inbox_page(&state, &principal, &headers, &path, &query).await?;
+    let (entries, next) = inbox_page(&state, &principal, &headers, &path, &query).await?;
     let objects: Vec<&Value> = entries.iter().map(|e| &e.object).collect();
-    Ok(paged(&entries, more, json!({ "objects": objects })))
+    Ok(paged(&entries, next, json!({ "objects": objects })))
 }
 
 async fn manifest(
@@ -240,7 +253,7 @@ async fn manifest(
     Path(path): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let (entries, more) = inbox_page(&state, &principal, &headers, &path, &query).await?;
+    let (entries, next) = inbox_page(&state, &principal, &headers, &path, &query).await?;
     let records: Vec<Value> = entries
         .iter()
         .map(|e| {
@@ -253,7 +266,7 @@ async fn manifest(
             json!({ "id": e.object["id"], "date_added": added(e), "version": version, "media_type": STIX })
         })
         .collect();
-    Ok(paged(&entries, more, json!({ "objects": records })))
+    Ok(paged(&entries, next, json!({ "objects": records })))
 }
 
 async fn one(
@@ -264,16 +277,22 @@ async fn one(
 ) -> Result<Response, ApiError> {
     let seat = seat_in(&principal, &root, &headers)?;
     readable(&root, &collection)?;
-    let query = HashMap::from([
-        ("match[id]".to_string(), object),
-        ("limit".to_string(), MAX_LIMIT.to_string()),
-    ]);
-    let (entries, _) = page(&state, seat, &Listing::parse(&query)?).await?;
-    if entries.is_empty() {
-        return Err(ApiError::NotFound);
+    let mut listing = Listing {
+        after: (-1, 0),
+        added_after: None,
+        types: None,
+        ids: Some(vec![object]),
+        limit: MAX_LIMIT,
+    };
+    // Page through the whole inbox until the object turns up.
+    loop {
+        let (entries, next) = page(&state, seat, &listing).await?;
+        if !entries.is_empty() {
+            let objects: Vec<&Value> = entries.iter().map(|e| &e.object).collect();
+            return Ok(paged(&entries, None, json!({ "objects": objects })));
+        }
+        listing.after = next.ok_or(ApiError::NotFound)?;
     }
-    let objects: Vec<&Value> = entries.iter().map(|e| &e.object).collect();
-    Ok(paged(&entries, false, json!({ "objects": objects })))
 }
 
 async fn add(

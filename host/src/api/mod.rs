@@ -97,6 +97,24 @@ pub fn json_body<T: DeserializeOwned>(
     })
 }
 
+/// Checks the title (trimmed, returned) and body of text a member writes on a
+/// case: an analysis note or countermeasure information.
+pub fn titled_text(title: &str, body: &str) -> Result<String, ApiError> {
+    const MAX_TITLE: usize = 300;
+    const MAX_BODY: usize = 64 * 1024;
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > MAX_TITLE {
+        return Err(ApiError::invalid(
+            "title",
+            format!("1 to {MAX_TITLE} characters"),
+        ));
+    }
+    if body.trim().is_empty() || body.len() > MAX_BODY {
+        return Err(ApiError::invalid("body", format!("1 to {MAX_BODY} bytes")));
+    }
+    Ok(title.to_string())
+}
+
 /// The body bytes, or 413 when over `limit`.
 pub fn raw_body(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
     let bytes = body.map_err(|e| match e {

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::feedback::received_in_case;
-use super::{ApiError, AppState, Principal, json_body};
+use super::{ApiError, AppState, Principal, json_body, titled_text};
 use crate::council::placement::{self, Author, Placed};
 use crate::model::{MemberClass, Tlp};
 use crate::store;
@@ -21,9 +21,6 @@ use crate::store;
 pub fn router() -> Router<AppState> {
     Router::new().route("/cases/{id}/notes", post(write))
 }
-
-const MAX_TITLE: usize = 300;
-const MAX_BODY: usize = 64 * 1024;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -54,16 +51,7 @@ async fn write(
         return Err(ApiError::NotFound);
     }
     let NoteBody { title, body } = json_body(&headers, body)?;
-    let title = title.trim().to_string();
-    if title.is_empty() || title.chars().count() > MAX_TITLE {
-        return Err(ApiError::invalid(
-            "title",
-            format!("1 to {MAX_TITLE} characters"),
-        ));
-    }
-    if body.trim().is_empty() || body.len() > MAX_BODY {
-        return Err(ApiError::invalid("body", format!("1 to {MAX_BODY} bytes")));
-    }
+    let title = titled_text(&title, &body)?;
     let placed = Placed {
         title,
         body,

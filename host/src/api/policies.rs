@@ -154,16 +154,7 @@ async fn shadow_on(
     principal: Principal,
     Path((id, version)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    community(&state, &principal, &id, true).await?;
-    let stored = registry::set_shadow(
-        &state.pipeline,
-        &id,
-        version_number(&version)?,
-        true,
-        &principal.actor(),
-    )
-    .await?;
-    Ok(Json(json!(stored)))
+    set_shadow(&state, &principal, &id, &version, true).await
 }
 
 async fn shadow_off(
@@ -171,12 +162,23 @@ async fn shadow_off(
     principal: Principal,
     Path((id, version)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    community(&state, &principal, &id, true).await?;
+    set_shadow(&state, &principal, &id, &version, false).await
+}
+
+/// Starts (`on`) or stops a version's shadow runs.
+async fn set_shadow(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+    version: &str,
+    on: bool,
+) -> Result<Json<Value>, ApiError> {
+    community(state, principal, id, true).await?;
     let stored = registry::set_shadow(
         &state.pipeline,
-        &id,
-        version_number(&version)?,
-        false,
+        id,
+        version_number(version)?,
+        on,
         &principal.actor(),
     )
     .await?;

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use sqlx::Acquire;
 
 use super::feedback::received_in_case;
-use super::{ApiError, AppState, Principal, json_body};
+use super::{ApiError, AppState, Principal, json_body, titled_text};
 use crate::council::placement;
 use crate::council::publication::{self, Audience};
 use crate::model::MemberClass;
@@ -26,9 +26,6 @@ pub fn router() -> Router<AppState> {
         .route("/countermeasures/{id}/publications", post(publish))
         .route("/publications", get(for_member))
 }
-
-const MAX_TITLE: usize = 300;
-const MAX_BODY: usize = 64 * 1024;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,16 +78,7 @@ async fn write(
         .ok_or(ApiError::NotFound)?;
     let author_member = author(&state, &principal, &case.community, &case_id).await?;
     let CountermeasureBody { title, body } = json_body(&headers, body)?;
-    let title = title.trim().to_string();
-    if title.is_empty() || title.chars().count() > MAX_TITLE {
-        return Err(ApiError::invalid(
-            "title",
-            format!("1 to {MAX_TITLE} characters"),
-        ));
-    }
-    if body.trim().is_empty() || body.len() > MAX_BODY {
-        return Err(ApiError::invalid("body", format!("1 to {MAX_BODY} bytes")));
-    }
+    let title = titled_text(&title, &body)?;
     let id = store::new_id("cm");
     let actor = principal.actor();
     let mut conn = state.db.acquire().await?;

@@ -67,7 +67,10 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3400);
     let data = tempfile::tempdir().expect("temp dir");
-    let state = server::state(&store::sqlite_url(data.path()), Default::default())
+    let database = store::database_for_run(data.path())
+        .await
+        .expect("database");
+    let state = server::state(&database, Default::default())
         .await
         .expect("state");
     let tokens = demo::seed(&state.db).await.expect("seed");

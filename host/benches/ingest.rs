@@ -1,6 +1,7 @@
 //! Ingest load: a real HTTP client (reqwest) posting reports to a 300-member
-//! Council running the baseline plugin on SQLite. Prints reports/s and latency
-//! percentiles. `cargo bench -p isac-host --bench ingest`
+//! Council running the baseline plugin on SQLite, or on a fresh PostgreSQL
+//! database when ISAC_TEST_DATABASE_URL names a server. Prints reports/s and
+//! latency percentiles. `cargo bench -p isac-host --bench ingest`
 //! (INGEST_SECONDS, default 10; INGEST_CLIENTS, default 32 closed-loop clients;
 //! or INGEST_RATE=N for an open loop offering N reports/s).
 
@@ -28,7 +29,10 @@ async fn main() {
     let clients = env_or("INGEST_CLIENTS", 32);
     let rate = env_or("INGEST_RATE", 0);
     let data = tempfile::tempdir().expect("temp dir");
-    let state = server::state(&store::sqlite_url(data.path()), Default::default())
+    let database = store::database_for_run(data.path())
+        .await
+        .expect("database");
+    let state = server::state(&database, Default::default())
         .await
         .expect("state");
     let tokens = demo::seed(&state.db).await.expect("seed");

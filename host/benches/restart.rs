@@ -39,7 +39,7 @@ fn leb128(mut value: u64) -> Vec<u8> {
 }
 
 async fn seed(data: &Path, versions: u64) -> String {
-    let state = server::state_in(data, Default::default())
+    let state = server::state_in(data, &store::sqlite_url(data), Default::default())
         .await
         .expect("state");
     let tokens = demo::seed(&state.db).await.expect("seed");
@@ -68,7 +68,7 @@ async fn seed(data: &Path, versions: u64) -> String {
 /// Opens the data directory, serves it, and times until a request is answered.
 async fn time_to_serving(data: &Path, token: &str) -> Duration {
     let started = Instant::now();
-    let state = server::state_in(data, Default::default())
+    let state = server::state_in(data, &store::sqlite_url(data), Default::default())
         .await
         .expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod cluster;
 pub mod council;
 pub mod demo;
 pub mod fixture;

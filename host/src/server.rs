@@ -35,10 +35,16 @@ pub async fn state(database_url: &str, limits: RuntimeLimits) -> Result<AppState
     Ok(app_state(db, PolicyRuntime::new(limits)?))
 }
 
-/// The state for a data directory: its SQLite file, compiled plugins cached in
-/// `DIR/cache`, and every stored policy version loaded before the first request.
-pub async fn state_in(data: &Path, limits: RuntimeLimits) -> Result<AppState, ServerError> {
-    let db = store::open(&store::sqlite_url(data)).await?;
+/// The state for a data directory and the database at `database_url` (the
+/// directory's SQLite file, or a PostgreSQL database shared with other nodes):
+/// compiled plugins cached in `DIR/cache`, and every stored policy version loaded
+/// before the first request.
+pub async fn state_in(
+    data: &Path,
+    database_url: &str,
+    limits: RuntimeLimits,
+) -> Result<AppState, ServerError> {
+    let db = store::open(database_url).await?;
     let runtime = PolicyRuntime::new(limits)?.with_compiled_cache(data.join("cache"));
     let state = app_state(db, runtime);
     let loaded = registry::load_all(&state.pipeline)

@@ -5,6 +5,10 @@ use std::process::{Command, Output};
 
 use isac_plugin_artifacts::{BASELINE, FINANCIALS, FOREIGN_CONTRACT, GIVE_AND_TAKE};
 
+mod common;
+
+use common::run_on;
+
 fn isac_host(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_isac-host"))
         .args(args)
@@ -225,22 +229,23 @@ fn reference_plugins_are_built_in_by_name() {
 fn audit_verify_exits_1_naming_the_altered_entry() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().display().to_string();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let database = runtime
+        .block_on(isac_host::store::database_for_run(dir.path()))
+        .expect("a database");
     for role in ["secretariat", "steering_committee", "secretariat"] {
-        let out = isac_host(&["token", "--data", &data, "--role", role]);
+        let out = run_on(&database, &["token", "--data", &data, "--role", role]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         assert!(stdout(&out).starts_with("isac_"));
     }
-    let out = isac_host(&["audit", "verify", "--data", &data]);
+    let out = run_on(&database, &["audit", "verify", "--data", &data]);
     assert_eq!(
         (out.status.code(), stdout(&out)),
         (Some(0), "audit log intact: 3 entries\n".to_string())
     );
 
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let db = isac_host::store::open(&isac_host::store::sqlite_url(dir.path()))
-            .await
-            .expect("opens");
+        let db = isac_host::store::open(&database).await.expect("opens");
         isac_host::store::scalar_i64(
             &db,
             "UPDATE audit_log SET actor = $1 WHERE seq = 2 RETURNING seq",
@@ -249,7 +254,7 @@ fn audit_verify_exits_1_naming_the_altered_entry() {
         .await
         .expect("tampered");
     });
-    let out = isac_host(&["audit", "verify", "--data", &data]);
+    let out = run_on(&database, &["audit", "verify", "--data", &data]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stdout(&out),

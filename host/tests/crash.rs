@@ -1,52 +1,14 @@
 //! SIGKILL the server during a stream of submissions, restart it: every report it
 //! acknowledged (201 or 202) is there, and the audit chain is intact.
 
-use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+mod common;
 
-fn start(command: &str, data: &Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_isac-host"))
-        .args([
-            command,
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--data",
-            &data.display().to_string(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("isac-host starts")
-}
-
-async fn wait_until_up(client: &reqwest::Client, base: &str, token: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Ok(r) = client
-            .get(format!("{base}/api/v1/communities"))
-            .bearer_auth(token)
-            .send()
-            .await
-            && r.status().is_success()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the server did not come up at {base}");
-}
+use common::Node;
 
 /// Every report id in the member's inbox, following the cursor.
 async fn inbox(
@@ -79,22 +41,13 @@ async fn inbox(
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_reports_survive_sigkill() {
     let data = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut server = start("demo", data.path(), port);
-    let credentials = data.path().join("demo-credentials.json");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !credentials.exists() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let tokens: Value =
-        serde_json::from_str(&std::fs::read_to_string(&credentials).unwrap()).unwrap();
-    let token = tokens["tokens"]["tokyo@council"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let database = common::postgres_for_run(data.path()).await;
+    let mut server = Node::start("demo", data.path(), database.as_deref());
+    let tokens = common::demo_tokens(data.path()).await;
+    let token = tokens["tokyo@council"].as_str().unwrap().to_string();
     let client = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
-    wait_until_up(&client, &base, &token).await;
+    server.wait_until_up(&client, &token).await;
+    let base = server.base.clone();
 
     // Four writers submit as fast as they can; the server is killed mid-stream.
     let mut writers = Vec::new();
@@ -116,8 +69,7 @@ async fn acknowledged_reports_survive_sigkill() {
         }));
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
     let mut acknowledged = Vec::new();
     for writer in writers {
         acknowledged.extend(writer.await.unwrap());
@@ -129,10 +81,9 @@ async fn acknowledged_reports_survive_sigkill() {
     );
     eprintln!("{} reports acknowledged before SIGKILL", acknowledged.len());
 
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = start("serve", data.path(), port);
-    wait_until_up(&client, &base, &token).await;
+    let mut server = Node::start("serve", data.path(), database.as_deref());
+    server.wait_until_up(&client, &token).await;
+    let base = server.base.clone();
     let stored = inbox(&client, &base, &token).await;
     let lost: Vec<&String> = acknowledged
         .iter()
@@ -148,7 +99,7 @@ async fn acknowledged_reports_survive_sigkill() {
     // None half-delivered: every report in this test reaches every approved member,
     // so after the restart all inboxes hold exactly the same reports.
     let mut inboxes = Vec::new();
-    for (name, member_token) in tokens["tokens"].as_object().unwrap() {
+    for (name, member_token) in tokens.as_object().unwrap() {
         if name.contains('@') && !name.starts_with("operator@") {
             inboxes.push((
                 name.clone(),
@@ -162,18 +113,19 @@ async fn acknowledged_reports_survive_sigkill() {
             "{name}'s inbox differs from tokyo@council's"
         );
     }
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 
-    let verify = Command::new(env!("CARGO_BIN_EXE_isac-host"))
-        .args([
-            "audit",
-            "verify",
-            "--data",
-            &data.path().display().to_string(),
-        ])
-        .output()
-        .unwrap();
+    let mut verify = Command::new(env!("CARGO_BIN_EXE_isac-host"));
+    verify.args([
+        "audit",
+        "verify",
+        "--data",
+        &data.path().display().to_string(),
+    ]);
+    if let Some(url) = &database {
+        verify.args(["--database-url", url]);
+    }
+    let verify = verify.output().unwrap();
     assert_eq!(
         verify.status.code(),
         Some(0),

@@ -1,27 +1,23 @@
 //! `isac-host stats`, run as a process on a database with a few cases around FY2023.
 
-use std::process::{Command, Output};
-
 use isac_host::council::FiscalYear;
 
-fn isac_host(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_isac-host"))
-        .args(args)
-        .output()
-        .expect("isac-host runs")
-}
+mod common;
+
+use common::run_on;
 
 const DAY: i64 = 24 * 3600;
 
 /// The demo Council plus four cases: one carried over into FY2023, one opened and
-/// closed in it, one closed before it, one opened after it.
-fn database_with_cases(dir: &std::path::Path) {
+/// closed in it, one closed before it, one opened after it. Returns its URL.
+fn database_with_cases(dir: &std::path::Path) -> String {
     let fy = FiscalYear::new(2023).expect("FY2023");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let db = isac_host::store::open(&isac_host::store::sqlite_url(dir))
+        let url = isac_host::store::database_for_run(dir)
             .await
-            .expect("opens");
+            .expect("a database");
+        let db = isac_host::store::open(&url).await.expect("opens");
         isac_host::demo::seed(&db).await.expect("seeded");
         let cases = [
             ("case-carried", fy.start() - 10 * DAY, None),
@@ -42,23 +38,27 @@ fn database_with_cases(dir: &std::path::Path) {
             .await
             .expect("case inserted");
         }
-    });
+        url
+    })
 }
 
 #[test]
 fn stats_prints_the_fiscal_year_as_text_or_json() {
     let dir = tempfile::tempdir().expect("temp dir");
-    database_with_cases(dir.path());
+    let database = database_with_cases(dir.path());
     let data = dir.path().display().to_string();
-    let out = isac_host(&[
-        "stats",
-        "--data",
-        &data,
-        "--fiscal-year",
-        "2023",
-        "--members-at",
-        "2019-05-31",
-    ]);
+    let out = run_on(
+        &database,
+        &[
+            "stats",
+            "--data",
+            &data,
+            "--fiscal-year",
+            "2023",
+            "--members-at",
+            "2019-05-31",
+        ],
+    );
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -73,7 +73,10 @@ fn stats_prints_the_fiscal_year_as_text_or_json() {
          trend reports: 0\n\
          members: 0\n"
     );
-    let out = isac_host(&["stats", "--data", &data, "--fiscal-year", "2023", "--json"]);
+    let out = run_on(
+        &database,
+        &["stats", "--data", &data, "--fiscal-year", "2023", "--json"],
+    );
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(
@@ -86,10 +89,10 @@ fn stats_prints_the_fiscal_year_as_text_or_json() {
 fn stats_refuses_bad_arguments_naming_them() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().display().to_string();
-    let out = isac_host(&["stats", "--data", &data]);
+    let out = run_on("", &["stats", "--data", &data]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("isac.db: no database here"));
-    database_with_cases(dir.path());
+    let database = database_with_cases(dir.path());
     for (args, message) in [
         (
             vec!["--fiscal-year", "1800"],
@@ -106,7 +109,7 @@ fn stats_refuses_bad_arguments_naming_them() {
     ] {
         let mut all = vec!["stats", "--data", &data];
         all.extend(args);
-        let out = isac_host(&all);
+        let out = run_on(&database, &all);
         assert_eq!(out.status.code(), Some(2), "{all:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(message), "{all:?}: {err}");

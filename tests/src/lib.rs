@@ -1,5 +1,7 @@
 //! A real isac-host server for end-to-end tests: the demo Council seeded into a
-//! fresh SQLite file in a temporary directory, served over HTTP on a free port.
+//! fresh database, served over HTTP on a free port. The database is a SQLite
+//! file in a temporary directory, or a new PostgreSQL database on the server
+//! `ISAC_TEST_DATABASE_URL` names (`scripts/test` runs every suite both ways).
 
 use std::collections::BTreeMap;
 
@@ -28,7 +30,10 @@ pub struct Reply {
 impl TestServer {
     pub async fn start() -> TestServer {
         let data = tempfile::tempdir().expect("temp dir");
-        let state = isac_host::server::state_in(data.path(), Default::default())
+        let database = isac_host::store::database_for_run(data.path())
+            .await
+            .expect("a database for the test");
+        let state = isac_host::server::state_in(data.path(), &database, Default::default())
             .await
             .expect("server state");
         let tokens = isac_host::demo::seed(&state.db).await.expect("demo seed");

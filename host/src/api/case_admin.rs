@@ -9,7 +9,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sqlx::{Acquire, AnyConnection};
+use sqlx::AnyConnection;
 
 use super::{ApiError, AppState, Principal, json_body};
 use crate::council::case_admin;
@@ -64,7 +64,7 @@ async fn set_closed(
     closed: bool,
 ) -> Result<Json<Value>, ApiError> {
     let mut conn = state.db.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store::begin_write(&mut conn).await?;
     operated(&mut tx, &principal, &id).await?;
     case_admin::set_closed(&mut tx, &id, closed).await?;
     let action = if closed { "case.close" } else { "case.reopen" };
@@ -99,7 +99,7 @@ async fn merge(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let mut conn = state.db.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store::begin_write(&mut conn).await?;
     operated(&mut tx, &principal, &id).await?;
     let MergeBody { into } = json_body(&headers, body)?;
     case_admin::merge(&mut tx, &id, &into).await?;
@@ -125,7 +125,7 @@ async fn split(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let mut conn = state.db.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store::begin_write(&mut conn).await?;
     operated(&mut tx, &principal, &id).await?;
     let SplitBody { reports, title } = json_body(&headers, body)?;
     let title = title.trim();

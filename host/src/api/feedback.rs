@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sqlx::{Acquire, Row};
+use sqlx::Row;
 
 use super::inbox::{ViewFilter, due_views};
 use super::{ApiError, AppState, Principal, Seat, json_body};
@@ -134,7 +134,7 @@ async fn give(
     };
     let committed = placement::submit(&state.pipeline, &case, author, placed).await?;
     let mut conn = state.db.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store::begin_write(&mut conn).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO feedback (member_id, case_id, report_id, kind, comment, delivered_as, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",

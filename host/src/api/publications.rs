@@ -11,7 +11,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sqlx::Acquire;
 
 use super::feedback::received_in_case;
 use super::{ApiError, AppState, Principal, json_body, titled_text};
@@ -82,7 +81,7 @@ async fn write(
     let id = store::new_id("cm");
     let actor = principal.actor();
     let mut conn = state.db.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store::begin_write(&mut conn).await?;
     sqlx::query(
         "INSERT INTO countermeasures (id, case_id, community_id, author, author_member, title, body, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -125,7 +124,7 @@ async fn publish(
         members,
     } = json_body(&headers, body)?;
     let mut conn = state.db.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store::begin_write(&mut conn).await?;
     let recipients = match scope.as_str() {
         "public" if communities.is_empty() && members.is_empty() => Default::default(),
         "public" => {

@@ -11,7 +11,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sqlx::{Acquire, Row};
+use sqlx::Row;
 
 use super::{ApiError, AppState, Principal, json_body};
 use crate::council::fiscal_year;
@@ -87,7 +87,7 @@ async fn generate(
     let figures_json =
         serde_json::to_string(&figures).map_err(|e| ApiError::Internal(e.to_string()))?;
     let mut conn = state.db.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store::begin_write(&mut conn).await?;
     sqlx::query(
         "INSERT INTO trend_reports (id, community_id, period_start, period_end, report_id, figures, generated_by, generated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -1,6 +1,7 @@
 //! The `isac-host` command line.
 
 mod bench;
+mod data;
 mod inspect;
 mod policy;
 mod replay;
@@ -50,8 +51,8 @@ enum Command {
     },
     /// Issue a secretariat, steering committee or operator token (prints it once).
     Token {
-        #[arg(long, default_value = "isac-data")]
-        data: PathBuf,
+        #[command(flatten)]
+        data: data::DataArgs,
         /// secretariat, steering_committee or operator
         #[arg(long)]
         role: String,
@@ -79,8 +80,8 @@ enum Command {
 enum AuditCommand {
     /// Exit 0 when the chain is intact; 1 naming the first altered or removed entry.
     Verify {
-        #[arg(long, default_value = "isac-data")]
-        data: PathBuf,
+        #[command(flatten)]
+        data: data::DataArgs,
     },
 }
 
@@ -122,8 +123,8 @@ enum PluginCommand {
         community: String,
         #[arg(long, default_value_t = 100)]
         last: u32,
-        #[arg(long, default_value = "isac-data")]
-        data: PathBuf,
+        #[command(flatten)]
+        data: data::DataArgs,
         /// Settings as JSON, or @FILE; the community's active settings when left out.
         #[arg(long)]
         settings: Option<String>,

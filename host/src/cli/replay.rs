@@ -10,6 +10,7 @@ use std::sync::Arc;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
+use super::data::DataArgs;
 use super::{EXIT_UNUSABLE, load_plugin, new_runtime};
 use crate::pipeline::{Pipeline, Policy};
 use crate::registry::replay;
@@ -20,7 +21,7 @@ pub struct ReplayArgs<'a> {
     pub file: &'a Path,
     pub community: &'a str,
     pub last: u32,
-    pub data: &'a Path,
+    pub data: &'a DataArgs,
     pub settings: Option<&'a str>,
     pub limits: RuntimeLimits,
 }
@@ -47,15 +48,10 @@ fn unusable(message: impl std::fmt::Display) -> ExitCode {
 }
 
 async fn replay(args: &ReplayArgs<'_>) -> Result<(), String> {
-    let database = args.data.join("isac.db");
-    if !database.exists() {
-        return Err(format!("{}: no database here", database.display()));
-    }
+    let url = args.data.existing_database_url()?;
     let runtime = new_runtime(args.limits)?;
     let plugin = load_plugin(&runtime, args.file)?;
-    let db = store::open(&store::sqlite_url(args.data))
-        .await
-        .map_err(|e| e.to_string())?;
+    let db = store::open(&url).await.map_err(|e| e.to_string())?;
     let active: Option<String> =
         sqlx::query_scalar("SELECT settings FROM communities WHERE id = $1")
             .bind(args.community)

@@ -1,12 +1,13 @@
 //! `isac-host serve`, `demo`, `token` and `audit verify`.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
 use serde_json::json;
 
+use super::data::DataArgs;
 use crate::api::AppState;
 use crate::api::{Role, issue_token};
 use crate::runtime::RuntimeLimits;
@@ -17,9 +18,8 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Directory of the SQLite database (created if missing).
-    #[arg(long, default_value = "isac-data")]
-    data: PathBuf,
+    #[command(flatten)]
+    store: DataArgs,
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -29,29 +29,24 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("the OS can start the async runtime")
 }
 
-fn database_url(data: &Path) -> Result<String, String> {
-    std::fs::create_dir_all(data)
-        .map_err(|e| format!("{}: cannot create the data directory: {e}", data.display()))?;
-    Ok(store::sqlite_url(data))
-}
-
 fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::FAILURE
 }
 
-/// Opens the database in `args.data`, binds `args.listen`, runs `prepare` (which
+/// Opens the database in `args.store`, binds `args.listen`, runs `prepare` (which
 /// may seed and announce), then serves until stopped.
 fn run_server(
     args: &ServeArgs,
     limits: RuntimeLimits,
     prepare: impl AsyncFnOnce(&AppState, SocketAddr) -> Result<(), server::ServerError>,
 ) -> ExitCode {
-    if let Err(e) = database_url(&args.data) {
-        return fail(e);
-    }
+    let url = match args.store.database_url() {
+        Ok(url) => url,
+        Err(e) => return fail(e),
+    };
     let result = runtime().block_on(async {
-        let state = server::state_in(&args.data, limits).await?;
+        let state = server::state_in(args.store.dir(), &url, limits).await?;
         let listener = server::bind(args.listen).await?;
         let address = listener.local_addr().map_err(server::ServerError::Serve)?;
         prepare(&state, address).await?;
@@ -62,7 +57,7 @@ fn run_server(
 
 pub fn serve(args: ServeArgs, limits: RuntimeLimits) -> ExitCode {
     run_server(&args, limits, async |_, address| {
-        tracing::info!(listen = %address, data = %args.data.display(), "serving");
+        tracing::info!(listen = %address, data = %args.store.dir().display(), "serving");
         Ok(())
     })
 }
@@ -73,7 +68,7 @@ pub fn demo(args: ServeArgs, limits: RuntimeLimits) -> ExitCode {
             .await
             .map_err(store::StoreError::from)?;
         let base_url = format!("http://{address}");
-        let credentials = args.data.join("demo-credentials.json");
+        let credentials = args.store.dir().join("demo-credentials.json");
         let document = json!({ "base_url": base_url, "tokens": tokens });
         std::fs::write(
             &credentials,
@@ -127,7 +122,7 @@ fn print_walkthrough(
 }
 
 /// Issues a token directly in the database: how the first secretariat token is made.
-pub fn token(data: &Path, role: &str, community: Option<String>) -> ExitCode {
+pub fn token(data: &DataArgs, role: &str, community: Option<String>) -> ExitCode {
     let role = match role {
         "secretariat" => Role::Secretariat,
         "steering_committee" => Role::SteeringCommittee,
@@ -139,7 +134,7 @@ pub fn token(data: &Path, role: &str, community: Option<String>) -> ExitCode {
             ));
         }
     };
-    let url = match database_url(data) {
+    let url = match data.database_url() {
         Ok(url) => url,
         Err(e) => return fail(e),
     };
@@ -170,8 +165,8 @@ pub fn token(data: &Path, role: &str, community: Option<String>) -> ExitCode {
 }
 
 /// Exit 0 when the audit chain is intact, 1 naming the first broken entry.
-pub fn verify_audit(data: &Path) -> ExitCode {
-    let url = match database_url(data) {
+pub fn verify_audit(data: &DataArgs) -> ExitCode {
+    let url = match data.database_url() {
         Ok(url) => url,
         Err(e) => return fail(e),
     };

@@ -1,18 +1,18 @@
 //! `isac-host stats`: a community's fiscal-year statistics from a data directory,
 //! as text or JSON (the same document as `GET /api/v1/statistics`).
 
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
 
+use super::data::DataArgs;
 use crate::council::{FiscalYear, fiscal_year, membership_moments, statistics};
 use crate::store;
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    #[arg(long, default_value = "isac-data")]
-    data: PathBuf,
+    #[command(flatten)]
+    store: DataArgs,
     #[arg(long, default_value = "council")]
     community: String,
     /// The year the fiscal year starts in (FY2023 = April 2023 to March 2024); default the current one.
@@ -55,15 +55,12 @@ fn collect(args: &StatsArgs) -> Result<String, String> {
         })
         .transpose()
         .map_err(|e| format!("--members-at: {e}"))?;
-    let database = args.data.join("isac.db");
-    if !database.is_file() {
-        return Err(format!("{}: no database here", database.display()));
-    }
+    let url = args.store.existing_database_url()?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let stats = runtime.block_on(query(&args.data, &args.community, year, dates))?;
+    let stats = runtime.block_on(query(&url, &args.community, year, dates))?;
     if args.json {
         return serde_json::to_string_pretty(&stats).map_err(|e| e.to_string());
     }
@@ -71,14 +68,12 @@ fn collect(args: &StatsArgs) -> Result<String, String> {
 }
 
 async fn query(
-    data: &Path,
+    url: &str,
     community: &str,
     year: FiscalYear,
     dates: Option<Vec<i64>>,
 ) -> Result<statistics::YearStatistics, String> {
-    let db = store::open(&store::sqlite_url(data))
-        .await
-        .map_err(|e| e.to_string())?;
+    let db = store::open(url).await.map_err(|e| e.to_string())?;
     let known: Option<String> = sqlx::query_scalar("SELECT id FROM communities WHERE id = $1")
         .bind(community)
         .fetch_optional(&db)

@@ -14,6 +14,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::commit::{self, Committed, Row, ViewIds};
 use super::plan::Plan;
 use super::rows::{self, Rows};
+use crate::cluster::{Broadcast, Signal};
 use crate::store;
 
 /// Most plans per transaction.
@@ -37,10 +38,11 @@ pub struct GroupCommit {
 
 impl GroupCommit {
     /// Starts the writer task; it ends when every handle is dropped. `delivered`
-    /// is bumped after each commit that delivered something.
-    pub fn start(db: AnyPool, delivered: watch::Sender<u64>) -> GroupCommit {
+    /// is bumped, and the other nodes told, after each commit that delivered
+    /// something.
+    pub fn start(db: AnyPool, delivered: watch::Sender<u64>, cluster: Broadcast) -> GroupCommit {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(writer(db, queue, delivered));
+        tokio::spawn(writer(db, queue, delivered, cluster));
         GroupCommit { jobs }
     }
 
@@ -55,7 +57,12 @@ impl GroupCommit {
     }
 }
 
-async fn writer(db: AnyPool, mut queue: mpsc::Receiver<Job>, delivered_to: watch::Sender<u64>) {
+async fn writer(
+    db: AnyPool,
+    mut queue: mpsc::Receiver<Job>,
+    delivered_to: watch::Sender<u64>,
+    cluster: Broadcast,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     // The writer keeps a connection of its own: waiting for one behind the
     // readers of concurrent requests would stall every batch.
@@ -88,6 +95,7 @@ async fn writer(db: AnyPool, mut queue: mpsc::Receiver<Job>, delivered_to: watch
         }
         if delivered {
             delivered_to.send_modify(|n| *n += 1);
+            cluster.send(Signal::Deliveries);
         }
     }
 }

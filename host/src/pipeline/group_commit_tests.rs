@@ -55,11 +55,16 @@ async fn plan(db: &AnyPool, correlation: Correlation) -> Plan {
 #[tokio::test]
 async fn a_plan_that_cannot_be_written_fails_alone() {
     let data = tempfile::tempdir().expect("temp dir");
-    let db = store::open(&store::sqlite_url(data.path()))
+    let url = store::database_for_run(data.path())
         .await
-        .expect("db");
+        .expect("database");
+    let db = store::open(&url).await.expect("db");
     demo::seed(&db).await.expect("seed");
-    let writer = GroupCommit::start(db.clone(), tokio::sync::watch::channel(0).0);
+    let writer = GroupCommit::start(
+        db.clone(),
+        tokio::sync::watch::channel(0).0,
+        Default::default(),
+    );
     let good = plan(&db, Correlation::NewCase("fine".into())).await;
     // Joining a case that does not exist breaks a foreign key.
     let bad = plan(&db, Correlation::Join("case-missing".into())).await;

@@ -19,6 +19,7 @@ pub use cases::candidates as candidate_cases;
 pub use commit::Committed;
 pub use plan::{Plan, PlanError, Policy};
 
+use crate::cluster::{self, Signal};
 use crate::model::Report;
 use crate::runtime::{Plugin, PolicyRuntime};
 
@@ -57,6 +58,8 @@ pub struct Pipeline {
     /// quarantine good reports; the rest wait here, before their clock starts.
     evaluations: tokio::sync::Semaphore,
     shadow: shadow::Shadow,
+    /// Tells the other host nodes on the same database what changed here.
+    cluster: cluster::Broadcast,
 }
 
 impl Pipeline {
@@ -67,8 +70,14 @@ impl Pipeline {
 
     fn build(db: AnyPool, runtime: Arc<PolicyRuntime>, this: Weak<Pipeline>) -> Pipeline {
         let deliveries = tokio::sync::watch::channel(0).0;
+        let cluster = cluster::join(&db, this.clone());
         Pipeline {
-            writer: group_commit::GroupCommit::start(db.clone(), deliveries.clone()),
+            writer: group_commit::GroupCommit::start(
+                db.clone(),
+                deliveries.clone(),
+                cluster.clone(),
+            ),
+            cluster,
             shadow: shadow::Shadow::start(this),
             roster: roster_cache::RosterCache::new(db.clone()),
             policies: Mutex::default(),
@@ -84,6 +93,7 @@ impl Pipeline {
     /// the next report reads the roster afresh, so revocation is immediate.
     pub fn membership_changed(&self) {
         self.roster.invalidate();
+        self.cluster.send(Signal::Membership);
     }
 
     /// A number that changes with every membership change (for caches keyed on membership).
@@ -93,9 +103,21 @@ impl Pipeline {
 
     /// Call after a community's active or shadow policy version changes.
     pub fn policy_changed(&self, community: &str) {
+        self.forget_policies(Some(community));
+        self.cluster.send(Signal::Policy(community.into()));
+    }
+
+    /// Forgets the cached policy of `community`, or of every community.
+    fn forget_policies(&self, community: Option<&str>) {
         let mut policies = self.policies.lock().unwrap_or_else(PoisonError::into_inner);
         policies.0 += 1;
-        policies.1.remove(community);
+        match community {
+            Some(community) => policies.1.remove(community),
+            None => {
+                policies.1.clear();
+                None
+            }
+        };
         self.shadow.invalidate(community);
     }
 
@@ -219,5 +241,22 @@ impl Pipeline {
             self.shadow.enqueue(shadow, &committed);
         }
         Ok(committed)
+    }
+}
+
+/// Another node's change: drop what it made stale here, wake the streams.
+impl cluster::Receiver for Pipeline {
+    fn received(&self, signal: &Signal) {
+        match signal {
+            Signal::Deliveries => self.deliveries.send_modify(|n| *n += 1),
+            Signal::Membership => self.roster.invalidate(),
+            Signal::Policy(community) => self.forget_policies(Some(community)),
+        }
+    }
+
+    fn missed(&self) {
+        self.roster.invalidate();
+        self.forget_policies(None);
+        self.deliveries.send_modify(|n| *n += 1);
     }
 }

@@ -60,10 +60,17 @@ impl Shadow {
         }
     }
 
-    pub(crate) fn invalidate(&self, community: &str) {
+    /// Forgets the shadow version of `community`, or of every community.
+    pub(crate) fn invalidate(&self, community: Option<&str>) {
         let mut versions = self.versions.lock().unwrap_or_else(PoisonError::into_inner);
         versions.0 += 1;
-        versions.1.remove(community);
+        match community {
+            Some(community) => versions.1.remove(community),
+            None => {
+                versions.1.clear();
+                None
+            }
+        };
     }
 
     /// Shadow runs skipped because the queue was full.

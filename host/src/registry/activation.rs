@@ -5,7 +5,7 @@
 //! for a compile. Every transaction starts with a write, so SQLite takes the write
 //! lock before anything is read.
 
-use sqlx::{Acquire, AnyConnection};
+use sqlx::AnyConnection;
 
 use super::{RegistryError, Status, Version, get, required_approvals};
 use crate::pipeline::Pipeline;
@@ -85,7 +85,7 @@ async fn switch(
 ) -> Result<Version, RegistryError> {
     let community = &target.community;
     pipeline.plugin(&target.digest).await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store::begin_write(conn).await?;
     sqlx::query(
         "UPDATE policy_versions SET status = 'retired' WHERE community_id = $1 AND status = 'active'",
     )
@@ -153,7 +153,7 @@ pub async fn set_shadow(
     if on {
         pipeline.plugin(&target.digest).await?;
     }
-    let mut tx = conn.begin().await?;
+    let mut tx = store::begin_write(&mut conn).await?;
     sqlx::query("UPDATE policy_versions SET status = 'staged' WHERE community_id = $1 AND status = 'shadow'")
         .bind(community)
         .execute(&mut *tx)

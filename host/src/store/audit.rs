@@ -62,12 +62,6 @@ async fn append_locked(
     object: &str,
     detail: &str,
 ) -> Result<(), sqlx::Error> {
-    if conn.backend_name() == "PostgreSQL" {
-        // PostgreSQL takes no table lock for the tail read: serialise appends.
-        sqlx::query("SELECT pg_advisory_xact_lock(7201)")
-            .execute(&mut *conn)
-            .await?;
-    }
     let tail = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
         .fetch_optional(&mut *conn)
         .await?;

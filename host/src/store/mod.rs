@@ -1,6 +1,7 @@
 //! The database: one SQLite file by default (WAL, migrations applied at start),
-//! reached through sqlx's `Any` driver so that the domain code runs unchanged on
-//! PostgreSQL. Times are Unix seconds; JSON documents are text.
+//! or a PostgreSQL database that several host nodes share, both reached through
+//! sqlx's `Any` driver so that the domain code runs unchanged on either. Times
+//! are Unix seconds; JSON documents are text.
 
 mod audit;
 pub mod bulk;
@@ -27,6 +28,12 @@ pub enum StoreError {
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Whether `url` names a PostgreSQL database (else it is SQLite).
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
 
 /// The SQLite file inside a data directory.
 pub fn sqlite_url(data_dir: &Path) -> String {
@@ -59,23 +66,70 @@ pub async fn open(url: &str) -> Result<AnyPool, StoreError> {
         .connect_with(options)
         .await
         .map_err(open_error)?;
-    SQLITE_MIGRATIONS.run(&pool).await?;
+    if is_postgres(url) {
+        POSTGRES_MIGRATIONS.run(&pool).await?;
+    } else {
+        SQLITE_MIGRATIONS.run(&pool).await?;
+    }
     Ok(pool)
 }
 
-/// Begins a transaction that will write. On SQLite it takes the write lock at
-/// once (`BEGIN IMMEDIATE`, waiting up to the busy timeout): a transaction that
-/// reads first and writes later fails outright if another writer committed in
-/// between. PostgreSQL locks rows as they are written.
+/// Begins a transaction that will write, holding the database's write lock:
+/// one writing transaction at a time, across every host node. The domain code
+/// reads, checks and then writes in one transaction (the next view id, the audit
+/// chain's tail, "at most one active version"), which is only sound if no other
+/// writer commits in between. On SQLite that is `BEGIN IMMEDIATE` (waiting up to
+/// the busy timeout); on PostgreSQL, where rows lock only as they are written, a
+/// transaction-scoped advisory lock. Readers never wait for it.
 pub async fn begin_write(
     conn: &mut sqlx::AnyConnection,
 ) -> Result<sqlx::Transaction<'_, sqlx::Any>, sqlx::Error> {
     use sqlx::Connection;
     if conn.backend_name() == "SQLite" {
-        conn.begin_with("BEGIN IMMEDIATE").await
-    } else {
-        conn.begin().await
+        return conn.begin_with("BEGIN IMMEDIATE").await;
     }
+    let mut tx = conn.begin().await?;
+    sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
+        .bind(WRITE_LOCK)
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// The advisory lock key of [`begin_write`] on PostgreSQL.
+const WRITE_LOCK: i64 = 0x15ac_0001;
+
+/// The database of one test or benchmark run: a fresh database on the
+/// PostgreSQL server that `ISAC_TEST_DATABASE_URL` names when it is set (how the
+/// test suite runs on PostgreSQL), else the SQLite file in `data`.
+pub async fn database_for_run(data: &Path) -> Result<String, StoreError> {
+    match std::env::var("ISAC_TEST_DATABASE_URL") {
+        Ok(server) if !server.is_empty() => scratch_database(&server).await,
+        _ => Ok(sqlite_url(data)),
+    }
+}
+
+/// Creates a new, empty database on the PostgreSQL server `server_url` points
+/// at and returns its URL: each test and benchmark run gets a database of its
+/// own. Their names start with `isac_scratch_`, so they can be dropped together.
+pub async fn scratch_database(server_url: &str) -> Result<String, StoreError> {
+    use sqlx::Connection as _;
+    sqlx::any::install_default_drivers();
+    let open_error = |source| StoreError::Open {
+        url: server_url.into(),
+        source,
+    };
+    let mut url = url::Url::parse(server_url)
+        .map_err(|e| open_error(sqlx::Error::Configuration(e.into())))?;
+    let name = format!("isac_scratch_{}", hex::encode(random_bytes::<6>()));
+    let mut conn = sqlx::AnyConnection::connect(server_url)
+        .await
+        .map_err(open_error)?;
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
+    conn.close().await?;
+    url.set_path(&name);
+    Ok(url.to_string())
 }
 
 /// The current time in Unix seconds.

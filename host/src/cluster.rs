@@ -1,0 +1,190 @@
+//! Signals between host nodes that share one PostgreSQL database (ARCHITECTURE
+//! section 9). A node caches what every request needs (active policies, the
+//! roster, principals) and wakes its inbox streams after its own commits; a
+//! change committed by another node must reach those caches and streams too.
+//! PostgreSQL's LISTEN/NOTIFY carries the signals. On SQLite there is one node
+//! and nothing to send.
+
+use std::sync::Weak;
+use std::time::Duration;
+
+use sqlx::AnyPool;
+use sqlx::postgres::PgListener;
+use tokio::sync::{mpsc, oneshot};
+
+/// The notification channel every node listens on.
+const CHANNEL: &str = "isac_signals";
+
+/// Wait before connecting again after the listening connection failed.
+const RECONNECT_AFTER: Duration = Duration::from_secs(1);
+
+/// A change another node must know of. Sent after the change has committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signal {
+    /// A commit delivered views: inbox streams look for them.
+    Deliveries,
+    /// Who is an approved member, or a member's class, changed.
+    Membership,
+    /// A community's active or shadow policy version changed.
+    Policy(String),
+}
+
+impl Signal {
+    fn encode(&self, node: &str) -> String {
+        match self {
+            Signal::Deliveries => format!("{node} deliveries"),
+            Signal::Membership => format!("{node} membership"),
+            Signal::Policy(community) => format!("{node} policy {community}"),
+        }
+    }
+
+    /// The sending node and its signal.
+    fn decode(payload: &str) -> Option<(&str, Signal)> {
+        let mut parts = payload.splitn(3, ' ');
+        let node = parts.next()?;
+        let signal = match (parts.next()?, parts.next()) {
+            ("deliveries", None) => Signal::Deliveries,
+            ("membership", None) => Signal::Membership,
+            ("policy", Some(community)) => Signal::Policy(community.into()),
+            _ => return None,
+        };
+        Some((node, signal))
+    }
+}
+
+/// What a node does with the signals of the others.
+pub trait Receiver: Send + Sync + 'static {
+    fn received(&self, signal: &Signal);
+    /// Signals may have been lost (the listening connection dropped, or it has
+    /// just started): act as if everything changed.
+    fn missed(&self);
+}
+
+/// Sends this node's signals to the others, in order.
+#[derive(Clone, Default)]
+pub struct Broadcast {
+    outbox: Option<mpsc::UnboundedSender<Signal>>,
+}
+
+impl Broadcast {
+    /// Queues `signal`; it is sent within milliseconds. Never waits: the change
+    /// it announces has committed already.
+    pub fn send(&self, signal: Signal) {
+        if let Some(outbox) = &self.outbox {
+            let _ = outbox.send(signal);
+        }
+    }
+}
+
+/// Joins the nodes on the database of `db`: a node id of its own, a task that
+/// sends its signals, and one that passes the others' to `receiver`. Both end
+/// when the last [`Broadcast`] is dropped. On SQLite, a broadcast that sends
+/// nothing.
+pub fn join<R: Receiver>(db: &AnyPool, receiver: Weak<R>) -> Broadcast {
+    let url = db.connect_options().database_url.to_string();
+    if !crate::store::is_postgres(&url) {
+        return Broadcast::default();
+    }
+    let node = crate::store::new_id("node");
+    let (outbox, queue) = mpsc::unbounded_channel();
+    let (sending, stopped) = oneshot::channel();
+    tokio::spawn(send(db.clone(), node.clone(), queue, sending));
+    tokio::spawn(listen(url, node, receiver, stopped));
+    Broadcast {
+        outbox: Some(outbox),
+    }
+}
+
+/// Dropping `_sending` at the end stops the listener.
+async fn send(
+    db: AnyPool,
+    node: String,
+    mut queue: mpsc::UnboundedReceiver<Signal>,
+    _sending: oneshot::Sender<()>,
+) {
+    while let Some(signal) = queue.recv().await {
+        // pg_notify returns void, which the Any driver cannot describe: select a
+        // constant over it.
+        let sent = sqlx::query("SELECT 1 FROM (SELECT pg_notify($1, $2)) AS sent")
+            .bind(CHANNEL)
+            .bind(signal.encode(&node))
+            .execute(&db)
+            .await;
+        if let Err(error) = sent {
+            // The other nodes' caches may stay stale until their roster refresh
+            // or a restart: loud, so the operator sees it.
+            tracing::error!(%error, ?signal, "cannot signal the other host nodes");
+        }
+    }
+}
+
+async fn listen<R: Receiver>(
+    url: String,
+    node: String,
+    receiver: Weak<R>,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    loop {
+        if !matches!(stopped.try_recv(), Err(oneshot::error::TryRecvError::Empty)) {
+            return;
+        }
+        let mut listener = match PgListener::connect(&url).await {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for the other host nodes' signals");
+                tokio::time::sleep(RECONNECT_AFTER).await;
+                continue;
+            }
+        };
+        if let Err(error) = listener.listen(CHANNEL).await {
+            tracing::warn!(%error, "cannot listen for the other host nodes' signals");
+            tokio::time::sleep(RECONNECT_AFTER).await;
+            continue;
+        }
+        loop {
+            let received = tokio::select! {
+                _ = &mut stopped => return,
+                received = listener.try_recv() => received,
+            };
+            let Some(receiver) = receiver.upgrade() else {
+                return;
+            };
+            match received {
+                Ok(Some(notification)) => match Signal::decode(notification.payload()) {
+                    Some((from, _)) if from == node => {}
+                    Some((_, signal)) => receiver.received(&signal),
+                    None => tracing::warn!(payload = notification.payload(), "unknown signal"),
+                },
+                // The connection dropped; the next call connects again.
+                Ok(None) => receiver.missed(),
+                Err(error) => {
+                    tracing::warn!(%error, "lost the other host nodes' signals");
+                    receiver.missed();
+                    break;
+                }
+            }
+        }
+        tokio::time::sleep(RECONNECT_AFTER).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Signal;
+
+    #[test]
+    fn signals_survive_the_trip_and_name_their_node() {
+        for signal in [
+            Signal::Deliveries,
+            Signal::Membership,
+            Signal::Policy("finance-isac".into()),
+        ] {
+            assert_eq!(
+                Signal::decode(&signal.encode("node-1")),
+                Some(("node-1", signal))
+            );
+        }
+        assert_eq!(Signal::decode("node-1 reboot"), None);
+        assert_eq!(Signal::decode("node-1 membership extra"), None);
+    }
+}

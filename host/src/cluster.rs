@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 /// The notification channel every node listens on.
 const CHANNEL: &str = "isac_signals";
 
-/// Wait before connecting again after the listening connection failed.
+/// Wait before trying again after a connection attempt failed.
 const RECONNECT_AFTER: Duration = Duration::from_secs(1);
 
 /// A change another node must know of. Sent after the change has committed.
@@ -118,6 +118,10 @@ async fn send(
     }
 }
 
+/// Listens until stopped. After every (re)connection, once LISTEN is in
+/// force, it tells `receiver` that signals may have been missed: a change
+/// committed while this node was not listening is then read afresh, and every
+/// later change is signalled.
 async fn listen<R: Receiver>(
     url: String,
     node: String,
@@ -128,7 +132,7 @@ async fn listen<R: Receiver>(
         if !matches!(stopped.try_recv(), Err(oneshot::error::TryRecvError::Empty)) {
             return;
         }
-        let mut listener = match PgListener::connect(&url).await {
+        let mut listener = match connect(&url).await {
             Ok(listener) => listener,
             Err(error) => {
                 tracing::warn!(%error, "cannot listen for the other host nodes' signals");
@@ -136,10 +140,9 @@ async fn listen<R: Receiver>(
                 continue;
             }
         };
-        if let Err(error) = listener.listen(CHANNEL).await {
-            tracing::warn!(%error, "cannot listen for the other host nodes' signals");
-            tokio::time::sleep(RECONNECT_AFTER).await;
-            continue;
+        match receiver.upgrade() {
+            Some(receiver) => receiver.missed(),
+            None => return,
         }
         loop {
             let received = tokio::select! {
@@ -155,17 +158,21 @@ async fn listen<R: Receiver>(
                     Some((_, signal)) => receiver.received(&signal),
                     None => tracing::warn!(payload = notification.payload(), "unknown signal"),
                 },
-                // The connection dropped; the next call connects again.
-                Ok(None) => receiver.missed(),
+                // The connection dropped: connect again, then catch up.
+                Ok(None) => break,
                 Err(error) => {
                     tracing::warn!(%error, "lost the other host nodes' signals");
-                    receiver.missed();
                     break;
                 }
             }
         }
-        tokio::time::sleep(RECONNECT_AFTER).await;
     }
+}
+
+async fn connect(url: &str) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect(url).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
 }
 
 #[cfg(test)]

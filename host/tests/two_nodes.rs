@@ -23,6 +23,9 @@ const STREAM_WAKE_BOUND: Duration = Duration::from_millis(400);
 const ACTIVATION_BOUND: Duration = Duration::from_secs(1);
 
 struct Cluster {
+    /// The PostgreSQL server, and the database both nodes serve.
+    server: String,
+    database: String,
     client: reqwest::Client,
     tokens: Value,
     a: Node,
@@ -49,6 +52,8 @@ impl Cluster {
         a.wait_until_up(&client, secretariat).await;
         b.wait_until_up(&client, secretariat).await;
         Cluster {
+            server,
+            database,
             client,
             tokens,
             a,
@@ -88,19 +93,88 @@ impl Cluster {
         response.json().await.unwrap()
     }
 
-    /// Submits a report and returns its id.
-    async fn report(&self, node: &Node, who: &str, community: &str, title: &str) -> String {
+    /// Submits a report and returns the answer (report id, deliveries...).
+    async fn submit(&self, node: &Node, who: &str, community: &str, title: &str) -> Value {
         let body = json!({"title": title, "tlp": "green", "confidence": "confirmed",
                           "indicators": [{"kind": "domain", "value": format!("{title}.example")}]});
-        let sent = self
+        let path = format!("/communities/{community}/reports");
+        self.post(node, who, &path, &body).await
+    }
+
+    /// Submits a report and returns its id.
+    async fn report(&self, node: &Node, who: &str, community: &str, title: &str) -> String {
+        let sent = self.submit(node, who, community, title).await;
+        sent["report_id"].as_str().unwrap().to_string()
+    }
+
+    /// Stages and activates, on node A, the Software ISAC's plugin (a reference
+    /// plugin the demo stores) for `community`; returns its digest.
+    async fn activate_give_and_take(&self, community: &str) -> String {
+        let operator = format!("operator@{community}");
+        let (_, give_and_take) = isac_plugin_artifacts::REFERENCE_PLUGINS
+            .iter()
+            .find(|(name, _)| *name == "give-and-take")
+            .unwrap();
+        let digest = isac_host::runtime::Digest::of(give_and_take).hex();
+        let staged = self
             .post(
-                node,
-                who,
-                &format!("/communities/{community}/reports"),
-                &body,
+                &self.a,
+                &operator,
+                &format!("/communities/{community}/policies"),
+                &json!({"plugin": digest, "settings": {"free_rider_delay_hours": 24}}),
             )
             .await;
-        sent["report_id"].as_str().unwrap().to_string()
+        let version = staged["id"].as_i64().unwrap();
+        self.post(
+            &self.a,
+            &operator,
+            &format!("/communities/{community}/policies/{version}/activate"),
+            &json!({}),
+        )
+        .await;
+        digest
+    }
+
+    /// Submits reports to `community` on node B until one is decided by the
+    /// plugin `new` (each one before by `old`); returns how long that took.
+    async fn wait_for_plugin_on_b(
+        &self,
+        community: &str,
+        member: &str,
+        old: &str,
+        new: &str,
+    ) -> Duration {
+        let started = Instant::now();
+        for n in 0.. {
+            let id = self
+                .report(&self.b, member, community, &format!("after-{n}"))
+                .await;
+            let digest = self.decided_by(&self.b, community, &id).await;
+            if digest == new {
+                break;
+            }
+            assert_eq!(digest, old, "decided by neither version");
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "node B still decides with the old plugin 5 s after node A activated the new one"
+            );
+        }
+        started.elapsed()
+    }
+
+    /// Runs one statement on the PostgreSQL server, outside the nodes' database.
+    async fn on_server(&self, sql: &str) {
+        use sqlx::{Connection as _, Executor as _};
+        let mut conn = sqlx::AnyConnection::connect(&self.server).await.unwrap();
+        conn.execute(sql).await.unwrap();
+        conn.close().await.unwrap();
+    }
+
+    /// The plugin that decides `community`'s reports on node B, which loads
+    /// and caches it to decide one.
+    async fn deciding_on_b(&self, community: &str, member: &str) -> String {
+        let report = self.report(&self.b, member, community, "before").await;
+        self.decided_by(&self.b, community, &report).await
     }
 
     /// The plugin digest that decided `report` in `community`.
@@ -169,57 +243,105 @@ async fn an_inbox_stream_on_one_node_receives_deliveries_made_on_the_other() {
 async fn a_policy_activated_on_one_node_decides_on_the_other_within_a_second() {
     let cluster = Cluster::start().await;
     let (community, member) = ("ict-isac", "example-security@ict-isac");
-    let operator = format!("operator@{community}");
-    // Node B has the current policy loaded and cached.
-    let before = cluster
-        .report(&cluster.b, member, community, "before")
-        .await;
-    let old = cluster.decided_by(&cluster.b, community, &before).await;
+    let old = cluster.deciding_on_b(community, member).await;
 
-    // Node A activates another stored plugin for the community: the Software
-    // ISAC's, a reference plugin the demo stores.
-    let (_, give_and_take) = isac_plugin_artifacts::REFERENCE_PLUGINS
-        .iter()
-        .find(|(name, _)| *name == "give-and-take")
-        .unwrap();
-    let new = isac_host::runtime::Digest::of(give_and_take).hex();
+    let new = cluster.activate_give_and_take(community).await;
     assert_ne!(new, old);
-    let staged = cluster
-        .post(
-            &cluster.a,
-            &operator,
-            &format!("/communities/{community}/policies"),
-            &json!({"plugin": new, "settings": {"free_rider_delay_hours": 24}}),
-        )
+    let waited = cluster
+        .wait_for_plugin_on_b(community, member, &old, &new)
         .await;
-    let version = staged["id"].as_i64().unwrap();
+    eprintln!("node B decided with the new plugin {waited:?} after the activation");
+    assert!(waited < ACTIVATION_BOUND, "{waited:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_node_that_lost_its_listening_connection_catches_up() {
+    let cluster = Cluster::start().await;
+    let (community, member) = ("ict-isac", "example-security@ict-isac");
+    let old = cluster.deciding_on_b(community, member).await;
+
+    // Cut both nodes' listening connections and keep them out while node A
+    // activates (the nodes' pools keep the connections they have): node B
+    // cannot hear the signal.
+    let database = cluster.database.rsplit('/').next().unwrap();
+    cluster
+        .on_server(&format!(
+            "ALTER DATABASE {database} WITH ALLOW_CONNECTIONS false"
+        ))
+        .await;
+    cluster
+        .on_server(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{database}' AND query LIKE 'LISTEN%'"
+        ))
+        .await;
+    let new = cluster.activate_give_and_take(community).await;
+    cluster
+        .on_server(&format!(
+            "ALTER DATABASE {database} WITH ALLOW_CONNECTIONS true"
+        ))
+        .await;
+
+    // Once node B listens again it drops its caches: the next reports find
+    // the new version.
+    let waited = cluster
+        .wait_for_plugin_on_b(community, member, &old, &new)
+        .await;
+    eprintln!("node B caught up {waited:?} after connections were allowed again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_member_expelled_on_one_node_is_refused_and_skipped_on_the_other() {
+    let cluster = Cluster::start().await;
+    let db = isac_host::store::open(&cluster.database).await.unwrap();
+    let kanto: i64 = isac_host::store::scalar_i64(
+        &db,
+        "SELECT member_id FROM tokens WHERE hash = $1",
+        &isac_host::api::hash_token(cluster.token("kanto-power@council")),
+    )
+    .await
+    .unwrap();
+    let inbox_on_b = async || {
+        cluster
+            .client
+            .get(format!("{}/api/v1/inbox", cluster.b.base))
+            .bearer_auth(cluster.token("kanto-power@council"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    // Node B has the member's principal and the roster cached.
+    assert_eq!(inbox_on_b().await, 200);
+    let before = cluster
+        .submit(&cluster.b, "tokyo@council", "council", "before")
+        .await;
+
     cluster
         .post(
             &cluster.a,
-            &operator,
-            &format!("/communities/{community}/policies/{version}/activate"),
-            &json!({}),
+            "steering_committee",
+            &format!("/members/{kanto}/expel"),
+            &json!({"reason": "breach of confidentiality"}),
         )
         .await;
-    let activated = Instant::now();
-
-    // Node B's next reports: decided by the new plugin within a second.
-    let mut n = 0;
-    let waited = loop {
-        n += 1;
-        let id = cluster
-            .report(&cluster.b, member, community, &format!("after-{n}"))
-            .await;
-        let digest = cluster.decided_by(&cluster.b, community, &id).await;
-        if digest == new {
-            break activated.elapsed();
-        }
-        assert_eq!(digest, old, "decided by neither version");
+    let expelled = Instant::now();
+    while inbox_on_b().await != 401 {
         assert!(
-            activated.elapsed() < Duration::from_secs(5),
-            "node B still decides with the old plugin 5 s after node A activated the new one"
+            expelled.elapsed() < ACTIVATION_BOUND,
+            "node B still accepts the expelled member's token"
         );
-    };
-    eprintln!("node B decided with the new plugin {waited:?} after the activation ({n} reports)");
-    assert!(waited < ACTIVATION_BOUND, "{waited:?}");
+    }
+    eprintln!(
+        "node B refused the expelled member {:?} after the expulsion",
+        expelled.elapsed()
+    );
+    let after = cluster
+        .submit(&cluster.b, "tokyo@council", "council", "after")
+        .await;
+    assert_eq!(
+        after["deliveries"].as_i64().unwrap(),
+        before["deliveries"].as_i64().unwrap() - 1
+    );
 }

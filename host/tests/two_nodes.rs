@@ -2,8 +2,9 @@
 //! node receives the deliveries made on the other, and a policy version activated
 //! on one decides the next report on the other within a second.
 //!
-//! Always on PostgreSQL: the server ISAC_TEST_DATABASE_URL names, else the one
-//! this project's machines run (127.0.0.1:5432, user postgres, database test).
+//! Always on PostgreSQL: the server ISAC_TEST_DATABASE_URL or ISAC_TEST_POSTGRES
+//! names, else the one this project's machines run (127.0.0.1:5432, user
+//! postgres, database test).
 
 use std::time::{Duration, Instant};
 
@@ -36,9 +37,9 @@ struct Cluster {
 impl Cluster {
     /// Node A seeds the demo Council; node B serves the same database.
     async fn start() -> Cluster {
-        let server = std::env::var("ISAC_TEST_DATABASE_URL")
-            .ok()
-            .filter(|url| !url.is_empty())
+        let server = ["ISAC_TEST_DATABASE_URL", "ISAC_TEST_POSTGRES"]
+            .iter()
+            .find_map(|name| std::env::var(name).ok().filter(|url| !url.is_empty()))
             .unwrap_or_else(|| DEFAULT_SERVER.into());
         let database = isac_host::store::scratch_database(&server)
             .await

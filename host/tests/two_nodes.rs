@@ -27,6 +27,8 @@ struct Cluster {
     /// The PostgreSQL server, and the database both nodes serve.
     server: String,
     database: String,
+    /// The role node B connects as (node A is `postgres`).
+    role_b: String,
     client: reqwest::Client,
     tokens: Value,
     a: Node,
@@ -35,7 +37,8 @@ struct Cluster {
 }
 
 impl Cluster {
-    /// Node A seeds the demo Council; node B serves the same database.
+    /// Node A seeds the demo Council; node B serves the same database, as a
+    /// role of its own (so that a test can keep node B out alone).
     async fn start() -> Cluster {
         let server = ["ISAC_TEST_DATABASE_URL", "ISAC_TEST_POSTGRES"]
             .iter()
@@ -44,10 +47,15 @@ impl Cluster {
         let database = isac_host::store::scratch_database(&server)
             .await
             .expect("a PostgreSQL server for the two-node test");
+        let mut url_b = url::Url::parse(&database).unwrap();
+        // Scratch names (isac_scratch_*) are dropped by scripts/test.
+        let role_b = format!("{}_node_b", url_b.path().trim_start_matches('/'));
+        url_b.set_username(&role_b).unwrap();
+        on_server(&server, &format!("CREATE ROLE {role_b} LOGIN SUPERUSER")).await;
         let data = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
         let a = Node::start("demo", data[0].path(), Some(&database));
         let tokens = common::demo_tokens(data[0].path()).await;
-        let b = Node::start("serve", data[1].path(), Some(&database));
+        let b = Node::start("serve", data[1].path(), Some(url_b.as_str()));
         let client = reqwest::Client::new();
         let secretariat = tokens["secretariat"].as_str().unwrap();
         a.wait_until_up(&client, secretariat).await;
@@ -55,6 +63,7 @@ impl Cluster {
         Cluster {
             server,
             database,
+            role_b,
             client,
             tokens,
             a,
@@ -163,14 +172,6 @@ impl Cluster {
         started.elapsed()
     }
 
-    /// Runs one statement on the PostgreSQL server, outside the nodes' database.
-    async fn on_server(&self, sql: &str) {
-        use sqlx::{Connection as _, Executor as _};
-        let mut conn = sqlx::AnyConnection::connect(&self.server).await.unwrap();
-        conn.execute(sql).await.unwrap();
-        conn.close().await.unwrap();
-    }
-
     /// The plugin that decides `community`'s reports on node B, which loads
     /// and caches it to decide one.
     async fn deciding_on_b(&self, community: &str, member: &str) -> String {
@@ -197,6 +198,14 @@ impl Cluster {
             .unwrap_or_else(|| panic!("no decision about {report}"))
             .to_string()
     }
+}
+
+/// Runs one statement on the PostgreSQL server, outside the nodes' database.
+async fn on_server(server: &str, sql: &str) {
+    use sqlx::{Connection as _, Executor as _};
+    let mut conn = sqlx::AnyConnection::connect(server).await.unwrap();
+    conn.execute(sql).await.unwrap();
+    conn.close().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -261,34 +270,28 @@ async fn a_node_that_lost_its_listening_connection_catches_up() {
     let (community, member) = ("ict-isac", "example-security@ict-isac");
     let old = cluster.deciding_on_b(community, member).await;
 
-    // Cut both nodes' listening connections and keep them out while node A
-    // activates (the nodes' pools keep the connections they have): node B
-    // cannot hear the signal.
-    let database = cluster.database.rsplit('/').next().unwrap();
-    cluster
-        .on_server(&format!(
-            "ALTER DATABASE {database} WITH ALLOW_CONNECTIONS false"
-        ))
-        .await;
-    cluster
-        .on_server(&format!(
+    // Keep node B's role out, cut its listening connection, and activate on
+    // node A meanwhile: node B cannot hear the signal. (Its pool keeps the
+    // connections it has.)
+    let role_b = &cluster.role_b;
+    on_server(&cluster.server, &format!("ALTER ROLE {role_b} NOLOGIN")).await;
+    on_server(
+        &cluster.server,
+        &format!(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = '{database}' AND query LIKE 'LISTEN%'"
-        ))
-        .await;
+             WHERE usename = '{role_b}' AND query LIKE 'LISTEN%'"
+        ),
+    )
+    .await;
     let new = cluster.activate_give_and_take(community).await;
-    cluster
-        .on_server(&format!(
-            "ALTER DATABASE {database} WITH ALLOW_CONNECTIONS true"
-        ))
-        .await;
+    on_server(&cluster.server, &format!("ALTER ROLE {role_b} LOGIN")).await;
 
     // Once node B listens again it drops its caches: the next reports find
     // the new version.
     let waited = cluster
         .wait_for_plugin_on_b(community, member, &old, &new)
         .await;
-    eprintln!("node B caught up {waited:?} after connections were allowed again");
+    eprintln!("node B caught up {waited:?} after its role could log in again");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -733,6 +733,19 @@ async fn operators_merge_and_split_cases_and_members_see_them_consistently() {
     assert_eq!(left.body["reports"].as_array().unwrap().len(), 1);
     assert_eq!(left.body["confidence"], "unconfirmed");
     assert_eq!(this_year(&server, "secretariat").await["cases"]["total"], 2);
+    // B's indicator now belongs to the split-off case alone.
+    let again = submit(
+        &server,
+        "kanto-power@council",
+        &report(
+            "B once more",
+            "green",
+            "unconfirmed",
+            ("domain", "b.example"),
+        ),
+    )
+    .await;
+    assert_eq!(again["case_id"], case_c);
     let audit = server.get("secretariat", "/audit").await.body.to_string();
     assert!(audit.contains("case.merge") && audit.contains("case.split"));
 }

@@ -91,6 +91,7 @@ pub async fn merge(conn: &mut AnyConnection, from: &str, into: &str) -> Result<(
     .bind(from)
     .execute(&mut *conn)
     .await?;
+    index_fingerprints(conn, from).await?;
     recount(conn, into).await
 }
 
@@ -168,8 +169,26 @@ pub async fn split(
     Ok(id)
 }
 
-/// A case's count, first and last report and highest confidence, from its reports.
+/// A case's fingerprints (the `case_fingerprints` dedup looks up), from its reports'.
+async fn index_fingerprints(conn: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM case_fingerprints WHERE case_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO case_fingerprints (community_id, fingerprint, case_id) \
+         SELECT DISTINCT community_id, fingerprint, case_id FROM report_fingerprints WHERE case_id = $1",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// A case's count, first and last report, highest confidence and fingerprints,
+/// from its reports.
 async fn recount(conn: &mut AnyConnection, id: &str) -> Result<(), CouncilError> {
+    index_fingerprints(conn, id).await?;
     let rows = sqlx::query("SELECT submitted_at, confidence FROM reports WHERE case_id = $1")
         .bind(id)
         .fetch_all(&mut *conn)

@@ -37,7 +37,7 @@ pub async fn candidates(
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT DISTINCT case_id, fingerprint FROM report_fingerprints WHERE community_id = $1 AND fingerprint IN ({})",
+        "SELECT case_id, fingerprint FROM case_fingerprints WHERE community_id = $1 AND fingerprint IN ({})",
         placeholders(2, keys.len())
     );
     let mut query = sqlx::query(&sql).bind(community);

@@ -3,7 +3,7 @@
 //! (`store::bulk`): a dozen statements per report would make the single writer,
 //! not the plugins, the limit on ingest.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::{AnyConnection, Row as _};
 
@@ -185,6 +185,25 @@ pub async fn write(conn: &mut AnyConnection, parts: &[&Rows]) -> Result<(), sqlx
                 .bind(f.fingerprint.as_str())
                 .bind(f.case_id.as_str())
         },
+    )
+    .await?;
+    let by_case: BTreeSet<(&str, &str, &str)> = all(parts, |r| &r.fingerprints)
+        .into_iter()
+        .map(|f| {
+            (
+                f.community.as_str(),
+                f.fingerprint.as_str(),
+                f.case_id.as_str(),
+            )
+        })
+        .collect();
+    bulk::insert(
+        conn,
+        "INSERT INTO case_fingerprints (community_id, fingerprint, case_id)",
+        "ON CONFLICT DO NOTHING",
+        3,
+        &by_case.into_iter().collect::<Vec<_>>(),
+        |q, (community, fingerprint, case)| q.bind(*community).bind(*fingerprint).bind(*case),
     )
     .await?;
     bulk::insert(

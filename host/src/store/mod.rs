@@ -59,6 +59,11 @@ pub async fn open(url: &str) -> Result<AnyPool, StoreError> {
                     conn.execute("PRAGMA synchronous = FULL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
+                } else {
+                    // As SQLite's busy timeout: a writer that cannot get the write
+                    // lock (see `begin_write`) fails after 10 s instead of waiting
+                    // for ever.
+                    conn.execute("SET lock_timeout = '10s'").await?;
                 }
                 Ok(())
             })

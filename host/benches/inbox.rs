@@ -8,10 +8,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::fill_council;
+use common::council;
 use futures_util::future::join_all;
 use isac_host::model::{Confidence, Indicator, IndicatorKind, Report, Tlp};
-use isac_host::{demo, server, store};
+use isac_host::{server, store};
 
 const READS: usize = 200;
 
@@ -67,14 +67,7 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3400);
     let data = tempfile::tempdir().expect("temp dir");
-    let database = store::database_for_run(data.path())
-        .await
-        .expect("database");
-    let state = server::state(&database, Default::default())
-        .await
-        .expect("state");
-    let tokens = demo::seed(&state.db).await.expect("seed");
-    fill_council(&state.db, 300).await;
+    let (state, tokens, _) = council(data.path(), 300).await;
     let (submitter, organisation): (i64, i64) = sqlx::query_as(
         "SELECT m.id, m.organisation_id FROM members m JOIN organisations o ON o.id = m.organisation_id WHERE o.name = 'Sakura Bank' AND m.community_id = 'council'",
     )

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::fill_council;
-use isac_host::{demo, server, store};
+use common::council;
+use isac_host::server;
 use serde_json::json;
 
 /// Reports sent one by one before measuring.
@@ -29,14 +29,7 @@ async fn main() {
     let clients = env_or("INGEST_CLIENTS", 32);
     let rate = env_or("INGEST_RATE", 0);
     let data = tempfile::tempdir().expect("temp dir");
-    let database = store::database_for_run(data.path())
-        .await
-        .expect("database");
-    let state = server::state(&database, Default::default())
-        .await
-        .expect("state");
-    let tokens = demo::seed(&state.db).await.expect("seed");
-    let council = fill_council(&state.db, 300).await;
+    let (state, tokens, council) = council(data.path(), 300).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("port");

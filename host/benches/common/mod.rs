@@ -1,9 +1,26 @@
 //! What the benchmarks share: a Council filled with approved members.
 
-use isac_host::{model, store};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use isac_host::api::AppState;
+use isac_host::{demo, model, server, store};
+
+/// The server state on a fresh database (SQLite in `data`, or PostgreSQL when
+/// ISAC_TEST_DATABASE_URL names a server), seeded with the demo Council and
+/// filled to `members`: the state, the demo tokens and the member count.
+pub async fn council(data: &Path, members: i64) -> (AppState, BTreeMap<String, String>, i64) {
+    let database = store::database_for_run(data).await.expect("database");
+    let state = server::state(&database, Default::default())
+        .await
+        .expect("state");
+    let tokens = demo::seed(&state.db).await.expect("seed");
+    let count = fill_council(&state.db, members).await;
+    (state, tokens, count)
+}
 
 /// Adds approved Council members until it has `members`; returns the count.
-pub async fn fill_council(db: &store::AnyPool, members: i64) -> i64 {
+async fn fill_council(db: &store::AnyPool, members: i64) -> i64 {
     let kinds = [
         "national_agency",
         "local_government",

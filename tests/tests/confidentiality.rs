@@ -82,6 +82,16 @@ async fn a_red_report_that_opened_a_case_never_titles_it_for_other_readers() {
     assert_eq!(seen["visible_reports"], 1);
     let pages = case_pages(&server, "sakura-bank@council").await;
     assert!(!pages.contains("NISC"), "{pages}");
+    // The case list carried a view's title: the read is in the audit chain.
+    let sakura = server.member_id("sakura-bank@council").await;
+    let listed: Vec<String> = sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE action = 'views.read' AND object = 'cases' AND actor = $1",
+    )
+    .bind(format!("member:{sakura}"))
+    .fetch_all(&server.db)
+    .await
+    .unwrap();
+    assert_eq!(listed.len(), 2, "one entry per listing: {listed:?}");
     assert!(!pages.contains("compromised"), "{pages}");
 
     // The named recipient received the RED report first and sees its title.

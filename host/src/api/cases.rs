@@ -17,7 +17,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use super::inbox::{ViewFilter, delivered_view, due_views};
-use super::{ApiError, AppState, Principal, Seat};
+use super::{ApiError, AppState, Principal, Seat, read_audit};
 use crate::model::Confidence;
 use crate::store;
 use crate::view::View;
@@ -88,6 +88,9 @@ async fn list(
             .or_default()
             .push(seen(&row)?);
     }
+    // The summaries carry the views' titles: the read is audited like any other.
+    let delivered = by_case.values().flatten().map(|v| v.delivery);
+    read_audit::views_read(&state.db, seat, "cases", delivered).await?;
     let mut cases = Vec::with_capacity(by_case.len());
     for (case, views) in by_case {
         cases.push(summary(&state.db, case, &views).await?);

@@ -1,5 +1,5 @@
 //! The audit of responses that carry view content in bulk (`GET /inbox`,
-//! `GET /inbox/stix`, TAXII objects, manifest and get-by-id): one `views.read`
+//! `GET /inbox/stix`, `GET /cases`, TAXII objects, manifest and get-by-id): one `views.read`
 //! entry per response, naming the route as its object and listing the delivered
 //! view ids it carried as a JSON array in its detail, so a member's reads can be
 //! reconstructed from the chain. The entry is written before the response is

@@ -1,6 +1,7 @@
 //! Two isac-host processes on one PostgreSQL database: an inbox stream on one
-//! node receives the deliveries made on the other, and a policy version activated
-//! on one decides the next report on the other within a second.
+//! node receives the deliveries made on the other (and ends when the other
+//! expels its member), and a policy version activated on one decides the next
+//! report on the other within a second.
 //!
 //! Always on PostgreSQL: the server ISAC_TEST_DATABASE_URL or ISAC_TEST_POSTGRES
 //! names, else the one this project's machines run (127.0.0.1:5432, user
@@ -22,6 +23,10 @@ const STREAM_WAKE_BOUND: Duration = Duration::from_millis(400);
 
 /// What the issue asks of an activation on another node.
 const ACTIVATION_BOUND: Duration = Duration::from_secs(1);
+
+/// What the issue asks of a suspension or expulsion: the member's open
+/// streams end within a second on every node.
+const REVOCATION_BOUND: Duration = Duration::from_secs(1);
 
 struct Cluster {
     /// The PostgreSQL server, and the database both nodes serve.
@@ -101,6 +106,31 @@ impl Cluster {
             .unwrap();
         assert!(response.status().is_success(), "GET {path}");
         response.json().await.unwrap()
+    }
+
+    /// The member id behind a demo member token.
+    async fn member_id(&self, who: &str) -> i64 {
+        let db = isac_host::store::open(&self.database).await.unwrap();
+        isac_host::store::scalar_i64(
+            &db,
+            "SELECT member_id FROM tokens WHERE hash = $1",
+            &isac_host::api::hash_token(self.token(who)),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// Opens `who`'s inbox stream on `node`.
+    async fn open_stream(&self, node: &Node, who: &str) -> reqwest::Response {
+        let stream = self
+            .client
+            .get(format!("{}/api/v1/inbox/stream", node.base))
+            .bearer_auth(self.token(who))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stream.status().as_u16(), 200);
+        stream
     }
 
     /// Submits a report and returns the answer (report id, deliveries...).
@@ -212,13 +242,8 @@ async fn on_server(server: &str, sql: &str) {
 async fn an_inbox_stream_on_one_node_receives_deliveries_made_on_the_other() {
     let cluster = Cluster::start().await;
     let mut stream = cluster
-        .client
-        .get(format!("{}/api/v1/inbox/stream", cluster.b.base))
-        .bearer_auth(cluster.token("example-security@council"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stream.status().as_u16(), 200);
+        .open_stream(&cluster.b, "example-security@council")
+        .await;
     let mut seen = String::new();
     let mut waits = Vec::new();
     for n in 0..5 {
@@ -297,14 +322,7 @@ async fn a_node_that_lost_its_listening_connection_catches_up() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_member_expelled_on_one_node_is_refused_and_skipped_on_the_other() {
     let cluster = Cluster::start().await;
-    let db = isac_host::store::open(&cluster.database).await.unwrap();
-    let kanto: i64 = isac_host::store::scalar_i64(
-        &db,
-        "SELECT member_id FROM tokens WHERE hash = $1",
-        &isac_host::api::hash_token(cluster.token("kanto-power@council")),
-    )
-    .await
-    .unwrap();
+    let kanto = cluster.member_id("kanto-power@council").await;
     let inbox_on_b = async || {
         cluster
             .client
@@ -348,4 +366,48 @@ async fn a_member_expelled_on_one_node_is_refused_and_skipped_on_the_other() {
         after["deliveries"].as_i64().unwrap(),
         before["deliveries"].as_i64().unwrap() - 1
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stream_on_one_node_ends_within_a_second_of_an_expulsion_on_the_other() {
+    let cluster = Cluster::start().await;
+    let who = "kanto-power@council";
+    let kanto = cluster.member_id(who).await;
+    let mut stream = cluster.open_stream(&cluster.b, who).await;
+    // The stream on node B is serving: it has sent node A's delivery.
+    let id = cluster
+        .report(&cluster.a, "tokyo@council", "council", "before")
+        .await;
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !seen.contains(&id) {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .expect("node B streams node A's delivery within 10 s")
+            .unwrap()
+            .expect("the stream stays open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+
+    cluster
+        .post(
+            &cluster.a,
+            "steering_committee",
+            &format!("/members/{kanto}/expel"),
+            &json!({"reason": "breach of confidentiality"}),
+        )
+        .await;
+    let expelled = Instant::now();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        match tokio::time::timeout_at(deadline, stream.chunk()).await {
+            Ok(Ok(Some(_))) => {}
+            Ok(Ok(None)) => break,
+            Ok(Err(error)) => panic!("the stream failed instead of ending: {error}"),
+            Err(_) => panic!("node B's stream is still open 5 s after the expulsion on node A"),
+        }
+    }
+    let waited = expelled.elapsed();
+    eprintln!("node B ended the expelled member's stream {waited:?} after the expulsion");
+    assert!(waited < REVOCATION_BOUND, "{waited:?}");
 }

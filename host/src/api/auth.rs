@@ -1,6 +1,7 @@
 //! Bearer tokens (random 256-bit, stored only as sha256) and who they stand for.
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use sha2::{Digest as _, Sha256};
@@ -168,22 +169,32 @@ impl FromRequestParts<AppState> for Principal {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or(ApiError::Unauthorized)?;
-        let token = bearer_or_basic(header).ok_or(ApiError::Unauthorized)?;
-        let hash = hash_token(&token);
-        // Read the generation first: a change during the lookup makes the entry stale.
-        let generation = state.pipeline.membership_generation();
-        if let Some(principal) = state.principals.get(generation, &hash) {
-            return Ok(principal);
-        }
-        let principal = lookup(state, &hash).await?;
-        state.principals.put(generation, hash, principal.clone());
-        Ok(principal)
+        let hash = token_hash(&parts.headers).ok_or(ApiError::Unauthorized)?;
+        principal(state, &hash).await
     }
+}
+
+/// The hash of the token a request carries.
+pub fn token_hash(headers: &HeaderMap) -> Option<String> {
+    let header = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    bearer_or_basic(header).map(|token| hash_token(&token))
+}
+
+/// Who the token with this hash stands for now: refused once the member is
+/// suspended, expelled or the token revoked. Cached per membership generation,
+/// so asking again between membership changes costs no query (inbox streams
+/// ask before every batch they send).
+pub async fn principal(state: &AppState, hash: &str) -> Result<Principal, ApiError> {
+    // Read the generation first: a change during the lookup makes the entry stale.
+    let generation = state.pipeline.membership_generation();
+    if let Some(principal) = state.principals.get(generation, hash) {
+        return Ok(principal);
+    }
+    let principal = lookup(state, hash).await?;
+    state
+        .principals
+        .put(generation, hash.into(), principal.clone());
+    Ok(principal)
 }
 
 /// The principal behind a token hash, from the database.

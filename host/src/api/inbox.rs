@@ -1,16 +1,10 @@
 //! A member's inbox: its own deliveries that are due, listed and one view at a
-//! time (each response audit-logged), and a Server-Sent Events stream of new ones.
-
-use std::collections::{BTreeSet, HashSet};
-use std::convert::Infallible;
-use std::time::Duration;
+//! time (each response audit-logged), and a Server-Sent Events stream of new ones
+//! (see [`stream`]).
 
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use axum::{Json, Router};
-use futures_util::Stream;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::any::AnyRow;
@@ -19,10 +13,12 @@ use sqlx::{AnyPool, Row};
 use super::{ApiError, AppState, Principal, Seat, read_audit};
 use crate::store;
 
+mod stream;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/inbox", get(list))
-        .route("/inbox/stream", get(stream))
+        .route("/inbox/stream", get(stream::stream))
         .route("/inbox/{delivery}", get(read))
 }
 
@@ -167,51 +163,4 @@ async fn read(
     Ok(Json(
         delivered_view(&state.db, principal.seat()?, delivery).await?,
     ))
-}
-
-/// New deliveries as they become due: `event: delivery`, data = the inbox item.
-async fn stream(
-    State(state): State<AppState>,
-    principal: Principal,
-    headers: HeaderMap,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let member = principal.seat()?.member_id;
-    let db = state.db.clone();
-    // Everything delivered so far is either sent already (up to the last event the
-    // client saw, or all of it) or still held back by a delay: keep the latter.
-    let all = store::inbox::views_after(&db, member, 0, usize::MAX).await?;
-    let due: HashSet<i64> = due_views(&db, &all, &ViewFilter::default())
-        .await?
-        .iter()
-        .filter_map(|row| row.try_get::<i64, _>(0).ok())
-        .collect();
-    let resume = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<i64>().ok());
-    let mut scanned = resume.unwrap_or_else(|| all.last().copied().unwrap_or(0));
-    let mut pending: BTreeSet<i64> = all
-        .iter()
-        .copied()
-        .filter(|id| !due.contains(id) || *id > scanned)
-        .collect();
-    let mut wake = state.pipeline.deliveries.subscribe();
-    let events = async_stream::stream! {
-        loop {
-            let Ok(new) = store::inbox::views_after(&db, member, scanned, usize::MAX).await else { break };
-            scanned = new.last().copied().unwrap_or(scanned);
-            pending.extend(new);
-            let ids: Vec<i64> = pending.iter().copied().collect();
-            let Ok(rows) = due_views(&db, &ids, &ViewFilter::default()).await else { break };
-            for row in &rows {
-                let Ok(data) = item(row) else { continue };
-                let id = data["delivery_id"].as_i64().unwrap_or_default();
-                pending.remove(&id);
-                yield Ok(Event::default().event("delivery").id(id.to_string()).data(data.to_string()));
-            }
-            // Wake on a commit, or every second for deliveries whose delay ran out.
-            let _ = tokio::time::timeout(Duration::from_secs(1), wake.changed()).await;
-        }
-    };
-    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }

@@ -6,7 +6,7 @@
 //! sent: if it cannot be written, the member gets a 500 and no content. A
 //! response that carries no view (an empty page, or only the TLP marking
 //! definitions and identities every member's collection starts with) discloses
-//! nothing of a view and is not logged. Single reads (`GET /inbox/{id}`) log
+//! nothing of a view and is not logged. An SSE stream logs each batch of events. Single reads (`GET /inbox/{id}`) log
 //! `view.read` with the view as object.
 
 use std::collections::BTreeSet;
@@ -24,6 +24,16 @@ pub async fn views_read(
     route: &str,
     views: impl IntoIterator<Item = i64>,
 ) -> Result<(), ApiError> {
+    Ok(member_read(db, seat.member_id, route, views).await?)
+}
+
+/// [`views_read`] for a member known by id (an SSE stream checks its standing itself).
+pub async fn member_read(
+    db: &AnyPool,
+    member: i64,
+    route: &str,
+    views: impl IntoIterator<Item = i64>,
+) -> Result<(), sqlx::Error> {
     let views: BTreeSet<i64> = views.into_iter().collect();
     if views.is_empty() {
         return Ok(());
@@ -31,7 +41,7 @@ pub async fn views_read(
     let mut conn = db.acquire().await?;
     store::audit(
         &mut conn,
-        &format!("member:{}", seat.member_id),
+        &format!("member:{member}"),
         "views.read",
         route,
         &json!(views).to_string(),

@@ -17,7 +17,7 @@ pub struct Candidates {
 }
 
 /// Every approved member with its community, independent of any report.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Roster {
     entries: Vec<(Member, String)>,
 }

@@ -102,6 +102,12 @@ impl Pipeline {
         self.roster.generation()
     }
 
+    /// Wakes at every membership change, on this node or another (the value is
+    /// the generation): inbox streams then check their member is still approved.
+    pub fn membership_watch(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.roster.subscribe()
+    }
+
     /// Call after a community's active or shadow policy version changes.
     pub fn policy_changed(&self, community: &str) {
         self.forget_policies(Some(community));

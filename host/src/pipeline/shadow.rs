@@ -27,9 +27,10 @@ const QUEUE_CAPACITY: usize = 1024;
 
 /// Calls a decision makes (fingerprints, correlate, route), each with its own
 /// deadline; the wait for a shadow decision allows them all plus this much for
-/// the candidate lookup and an evaluation slot.
+/// the candidate lookup and an evaluation slot, which take seconds only on a
+/// machine so loaded that the active decision is slow too.
 const DECISION_CALLS: u32 = 3;
-const LOOKUP_ALLOWANCE: Duration = Duration::from_secs(1);
+const LOOKUP_ALLOWANCE: Duration = Duration::from_secs(5);
 
 #[derive(Clone)]
 pub(crate) struct ShadowVersion {

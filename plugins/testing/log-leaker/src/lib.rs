@@ -1,8 +1,8 @@
 //! A plugin that puts report text where operators look: it logs the title and
 //! body of every report, refuses with the body when its settings say
-//! `{"refuse": true}`, and delays every delivery by the submitter's member id (a
-//! covert channel naming whoever the host says submitted the report). Otherwise
-//! it routes like the baseline.
+//! `{"refuse": true}`, and delays the deliveries of feedback by the submitter's
+//! member id (a covert channel naming whoever the host says gave the feedback).
+//! Otherwise it routes like the baseline.
 
 use isac_policy_sdk::{
     CaseSummary, Correlation, Ctx, DAY, LogLevel, Member, Policy, Report, Routing, RoutingBuilder,
@@ -51,7 +51,11 @@ impl Policy for LogLeaker {
         if ctx.settings.refuse {
             return Err(format!("will not route: {}", report.body));
         }
-        let delay = u32::try_from(report.submitter).unwrap_or(u32::MAX);
+        let delay = if report.tags.iter().any(|t| t == "feedback") {
+            u32::try_from(report.submitter).unwrap_or(u32::MAX)
+        } else {
+            0
+        };
         let outside = redact::hide_victim(report);
         let mut routing = RoutingBuilder::new();
         for member in audience {

@@ -50,10 +50,12 @@ pub fn strings(tlp: Tlp, value: Value) -> Value {
 }
 
 /// The phrases a stored fault starts with that the host wrote itself (see
-/// `runtime::Fault`), longest first; what follows them may be plugin text.
+/// `runtime::Fault`, and a shadow run's timeout), longest first; what follows
+/// them may be plugin text.
 const HOST_PHRASES: &[&str] = &[
     "returned an invalid answer",
     "exceeded its deadline",
+    "did not decide within",
     "tried to grow its memory",
     "overflowed its stack",
     "returned ",

@@ -417,6 +417,111 @@ fn extra_runs(a: Option<&str>, b: Option<&str>) -> Vec<String> {
 mod tests {
     use super::*;
 
+    fn content(body: &str, tlp: Tlp) -> Content {
+        Content {
+            title: Some("T".into()),
+            body: Some(body.into()),
+            victim: None,
+            tags: Vec::new(),
+            indicators: Vec::new(),
+            tlp,
+        }
+    }
+
+    fn seen(members: &[(u64, &str, Tlp, u32)], forward: Option<&str>) -> Seen {
+        Seen::Decided {
+            joined: None,
+            members: members
+                .iter()
+                .map(|(m, body, tlp, delay)| (*m, (content(body, *tlp), *delay)))
+                .collect(),
+            forwards: forward
+                .map(|body| ("council".to_string(), content(body, Tlp::Green)))
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn only_showing_more_sooner_or_under_a_weaker_label_widens() {
+        let active = seen(
+            &[(1, "a██", Tlp::Amber, 60), (2, "a██", Tlp::Amber, 0)],
+            Some("x█"),
+        );
+        let cases = [
+            (
+                seen(
+                    &[(1, "a██", Tlp::Amber, 60), (2, "a██", Tlp::Amber, 0)],
+                    Some("x█"),
+                ),
+                false,
+                true,
+            ),
+            (
+                seen(
+                    &[(1, "abc", Tlp::Amber, 60), (2, "a██", Tlp::Amber, 0)],
+                    Some("x█"),
+                ),
+                true,
+                false,
+            ),
+            (
+                seen(
+                    &[(1, "a██", Tlp::Green, 60), (2, "a██", Tlp::Amber, 0)],
+                    Some("x█"),
+                ),
+                true,
+                false,
+            ),
+            (
+                seen(
+                    &[(1, "a██", Tlp::Amber, 0), (2, "a██", Tlp::Amber, 0)],
+                    Some("x█"),
+                ),
+                true,
+                false,
+            ),
+            (
+                seen(
+                    &[(1, "a██", Tlp::Amber, 60), (2, "a██", Tlp::Amber, 0)],
+                    Some("xy"),
+                ),
+                true,
+                false,
+            ),
+            (
+                seen(
+                    &[
+                        (1, "a██", Tlp::Amber, 60),
+                        (2, "a██", Tlp::Amber, 0),
+                        (3, "█", Tlp::Amber, 0),
+                    ],
+                    Some("x█"),
+                ),
+                true,
+                false,
+            ),
+            (seen(&[(1, "███", Tlp::Red, 90)], None), false, false),
+        ];
+        for (candidate, widens, empty) in cases {
+            let d = diff(&active, &candidate);
+            assert_eq!((d.widens(), d.is_empty()), (widens, empty), "{d:?}");
+        }
+        let d = diff(
+            &active,
+            &seen(
+                &[(1, "abc", Tlp::Amber, 60), (2, "abc", Tlp::Amber, 0)],
+                None,
+            ),
+        );
+        assert_eq!(
+            serde_json::to_value(&d).unwrap(),
+            serde_json::json!({"views_differ": [{"members": [1, 2], "extra": {"body": ["bc"]}}],
+                "forwards_removed": ["council"],
+                "forwards_differ": [{"community": "council", "less": {"title": ["T"], "body": ["x"]}}]})
+        );
+    }
+
     #[test]
     fn extra_runs_are_the_characters_unmasked_in_b_only() {
         assert_eq!(

@@ -20,6 +20,7 @@ const PLUGINS: &[(&str, &str)] = &[
     ("give-and-take", "GIVE_AND_TAKE"),
     ("misbehaving", "MISBEHAVING"),
     ("foreign-contract", "FOREIGN_CONTRACT"),
+    ("flooding", "FLOODING"),
     ("shadow-evader", "SHADOW_EVADER"),
     ("log-leaker", "LOG_LEAKER"),
     ("settings-hostile", "SETTINGS_HOSTILE"),

@@ -374,7 +374,7 @@ async fn feedback_reaches_the_submitter_and_the_task_force_and_counts_as_contrib
             .await
             .body["view"]
             .clone();
-        assert_eq!(view["title"], "Feedback (sighting) on: Phishing kit");
+        assert_eq!(view["title"], format!("Feedback (sighting) on case {case}"));
         assert_eq!(view["body"], "Seen it too, 40 mails.");
         assert!(
             !view.to_string().contains("Tokyo"),
@@ -724,7 +724,9 @@ async fn operators_merge_and_split_cases_and_members_see_them_consistently() {
     let shown = server
         .get("kanto-power@council", &format!("/cases/{case_c}"))
         .await;
-    assert_eq!(shown.body["title"], "Campaign B (split)");
+    // The operator's title is for operators; a member reads the case titled by
+    // the first view of it that it received.
+    assert_eq!(shown.body["title"], "Campaign B");
     assert_eq!(shown.body["reports"].as_array().unwrap().len(), 2);
     assert_eq!(shown.body["confidence"], "confirmed");
     let left = server
@@ -765,6 +767,16 @@ async fn a_trend_report_has_the_figures_and_a_chart_and_reaches_members_only() {
         &report("Scanning", "amber", "confirmed", ("ipv4", "203.0.113.9")),
     )
     .await;
+    // A RED report reached one named recipient: its submitter's sector (education)
+    // and its indicator kind (url) stay out of figures that every member reads.
+    let mut red = report(
+        "Lab breach",
+        "red",
+        "confirmed",
+        ("url", "https://lab.example/x"),
+    );
+    red["named_recipients"] = json!([server.member_id("nisc@council").await]);
+    submit(&server, "example-university@council", &red).await;
     let today = time::OffsetDateTime::now_utc()
         .to_offset(time::macros::offset!(+9))
         .date();
@@ -792,7 +804,7 @@ async fn a_trend_report_has_the_figures_and_a_chart_and_reaches_members_only() {
     let figures = &made.body["figures"];
     assert_eq!(
         (figures["cases"].as_i64(), figures["new_cases"].as_i64()),
-        (Some(2), Some(2))
+        (Some(3), Some(3))
     );
     assert_eq!(
         figures["cases_by_sector"],
@@ -813,7 +825,7 @@ async fn a_trend_report_has_the_figures_and_a_chart_and_reaches_members_only() {
         .body["view"]
         .clone();
     let html = view["body"].as_str().unwrap();
-    assert!(html.contains("<li>Cases handled: 2</li>"), "{html}");
+    assert!(html.contains("<li>Cases handled: 3</li>"), "{html}");
     assert!(
         html.contains("<tr><td>financials</td><td>1</td></tr>"),
         "{html}"
@@ -840,7 +852,7 @@ async fn a_trend_report_has_the_figures_and_a_chart_and_reaches_members_only() {
             stats["trend_reports"].as_i64(),
             stats["cases"]["total"].as_i64()
         ),
-        (Some(1), Some(2))
+        (Some(1), Some(3))
     );
     let listed = server.get("operator@council", path).await;
     assert_eq!(listed.body["trend_reports"][0]["report_id"], report_id);

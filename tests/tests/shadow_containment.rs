@@ -145,14 +145,15 @@ async fn shadow_diffs_show_which_member_would_see_which_extra_bytes() {
     let own = [server.member_id("momiji-bank@financials-isac").await as u64];
     let sakura = server.member_id("sakura-bank@financials-isac").await as u64;
 
-    // The mask count is the same (a title character for the body's mention).
+    // The mask count is the same (a title character for each victim mask).
     let (sent, diff) = shadow_one(&server, &digest, "unmask-victim").await;
     let members = outsiders(&server, &sent["report_id"], &own).await;
     assert!(members.contains(&sakura), "{members:?}");
     assert_eq!(
         diff,
         json!({"views_differ": [{"members": members,
-            "extra": {"body": ["Victim Corp"]}, "less": {"title": ["P"]}}]})
+            "extra": {"body": ["Victim Corp"], "victim": ["Victim Corp"]},
+            "less": {"title": ["P", "i"]}}]})
     );
 
     // Run before the commit, the shadow version does not find its own case.
@@ -205,7 +206,8 @@ async fn a_diff_of_an_amber_report_is_withheld_from_the_operator() {
     assert_eq!(
         diffs["diffs"][0]["diff"],
         json!({"views_differ": [{"members": members,
-            "extra": {"body": [withheld(11)]}, "less": {"title": [withheld(1)]}}]})
+            "extra": {"body": [withheld(11)], "victim": [withheld(11)]},
+            "less": {"title": [withheld(1), withheld(1)]}}]})
     );
     assert_eq!(
         diffs["summary"]["members_see_more"],

@@ -1,19 +1,26 @@
 //! Cases as a member sees them: only cases it received something in, and inside
 //! each only the reports delivered to it, checked one by one.
+//!
+//! A case's title and figures as a member reads them are built from that member's
+//! own views, never from the stored case: its title was chosen by a plugin from the
+//! first report, which this member may not have been allowed to read (a RED
+//! report, or a view with the victim masked).
+
+use std::collections::BTreeMap;
 
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
-use std::collections::{BTreeMap, HashSet};
-
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use super::inbox::{ViewFilter, delivered_view, due_views};
-use super::{ApiError, AppState, Principal, Seat};
+use super::{ApiError, AppState, Principal, Seat, read_audit};
+use crate::model::Confidence;
 use crate::store;
+use crate::view::View;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -27,65 +34,99 @@ struct CaseQuery {
     community: Option<String>,
 }
 
+/// A case as one member sees it.
+#[derive(Debug, Serialize)]
+struct CaseSummary {
+    id: String,
+    community: String,
+    /// The title of the first view of the case this member received.
+    title: String,
+    /// Unix seconds: the earliest and latest submission among this member's views.
+    opened_at: i64,
+    last_report_at: i64,
+    /// The highest confidence among this member's views.
+    confidence: Confidence,
+    status: String,
+    /// Reports of the case delivered to this member (not the case's total, which
+    /// would reveal reports it may not see).
+    visible_reports: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct CaseList {
+    cases: Vec<CaseSummary>,
+}
+
+#[derive(Debug, Serialize)]
+struct CaseDetail {
+    #[serde(flatten)]
+    summary: CaseSummary,
+    reports: Vec<Value>,
+}
+
+/// One of the member's views in a case: its delivery id and what it showed.
+struct SeenView {
+    delivery: i64,
+    available_at: i64,
+    view: View,
+}
+
 async fn list(
     State(state): State<AppState>,
     principal: Principal,
     Query(q): Query<CaseQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseList>, ApiError> {
     let seat = principal.seat()?;
     let filter = ViewFilter {
         community: q.community,
         ..ViewFilter::default()
     };
-    // Counts are of what the caller received, not of the case: the total would
-    // reveal reports it may not see.
-    let mut visible: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+    let mut by_case: BTreeMap<String, Vec<SeenView>> = BTreeMap::new();
     for row in visible_views(&state.db, seat, &filter).await? {
-        visible
+        by_case
             .entry(row.try_get(2)?)
             .or_default()
-            .insert(row.try_get(1)?);
+            .push(seen(&row)?);
     }
-    let mut cases = Vec::new();
-    for (case, reports) in &visible {
-        let mut summary = case_summary(&state.db, case).await?;
-        summary["visible_reports"] = json!(reports.len());
-        cases.push(summary);
+    // The summaries carry the views' titles: the read is audited like any other.
+    let delivered = by_case.values().flatten().map(|v| v.delivery);
+    read_audit::views_read(&state.db, seat, "cases", delivered).await?;
+    let mut cases = Vec::with_capacity(by_case.len());
+    for (case, views) in by_case {
+        cases.push(summary(&state.db, case, &views).await?);
     }
     cases.sort_by(|a, b| {
-        b["last_report_at"]
-            .as_i64()
-            .cmp(&a["last_report_at"].as_i64())
-            .then(a["id"].as_str().cmp(&b["id"].as_str()))
+        b.last_report_at
+            .cmp(&a.last_report_at)
+            .then_with(|| a.id.cmp(&b.id))
     });
-    Ok(Json(json!({ "cases": cases })))
+    Ok(Json(CaseList { cases }))
 }
 
 async fn show(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CaseDetail>, ApiError> {
     let seat = principal.seat()?;
     let filter = ViewFilter {
         case: Some(id.clone()),
         ..ViewFilter::default()
     };
-    let deliveries: Vec<i64> = visible_views(&state.db, seat, &filter)
+    let views: Vec<SeenView> = visible_views(&state.db, seat, &filter)
         .await?
         .iter()
-        .map(|row| row.try_get::<i64, _>(0))
+        .map(seen)
         .collect::<Result<_, _>>()?;
-    if deliveries.is_empty() {
+    if views.is_empty() {
         return Err(ApiError::NotFound);
     }
-    let mut reports = Vec::with_capacity(deliveries.len());
-    for delivery in deliveries {
-        reports.push(delivered_view(&state.db, seat, delivery).await?);
+    let mut reports = Vec::with_capacity(views.len());
+    for view in &views {
+        reports.push(delivered_view(&state.db, seat, view.delivery).await?);
     }
-    let mut case = case_summary(&state.db, &id).await?;
-    case["reports"] = json!(reports);
-    Ok(Json(case))
+    let summary = summary(&state.db, id, &views).await?;
+    Ok(Json(CaseDetail { summary, reports }))
 }
 
 /// The caller's due views that pass `filter` (its whole inbox, then filtered).
@@ -98,15 +139,43 @@ async fn visible_views(
     Ok(due_views(db, &ids, filter).await?)
 }
 
-/// A case's own fields (no counts: those depend on what the caller may see).
-async fn case_summary(db: &AnyPool, id: &str) -> Result<Value, ApiError> {
-    let row = sqlx::query("SELECT community_id, title, opened_at, last_report_at, confidence, status FROM cases WHERE id = $1")
-        .bind(id)
+fn seen(row: &AnyRow) -> Result<SeenView, ApiError> {
+    let content: String = row.try_get(5)?;
+    Ok(SeenView {
+        delivery: row.try_get(0)?,
+        available_at: row.try_get(4)?,
+        view: serde_json::from_str(&content).map_err(|e| ApiError::Internal(e.to_string()))?,
+    })
+}
+
+/// The case as seen through `views` (not empty): only its status and community
+/// come from the stored case, everything else from what this member received.
+async fn summary(db: &AnyPool, id: String, views: &[SeenView]) -> Result<CaseSummary, ApiError> {
+    let row = sqlx::query("SELECT community_id, status FROM cases WHERE id = $1")
+        .bind(&id)
         .fetch_one(db)
         .await?;
-    Ok(json!({
-        "id": id, "community": row.try_get::<String, _>(0)?, "title": row.try_get::<String, _>(1)?,
-        "opened_at": row.try_get::<i64, _>(2)?, "last_report_at": row.try_get::<i64, _>(3)?,
-        "confidence": row.try_get::<String, _>(4)?, "status": row.try_get::<String, _>(5)?,
-    }))
+    let first = views
+        .iter()
+        .min_by_key(|v| (v.available_at, v.delivery))
+        .ok_or(ApiError::NotFound)?;
+    let submitted = views.iter().map(|v| v.view.submitted_at.unix_timestamp());
+    Ok(CaseSummary {
+        id,
+        community: row.try_get(0)?,
+        title: first.view.title.clone(),
+        opened_at: submitted.clone().min().unwrap_or_default(),
+        last_report_at: submitted.max().unwrap_or_default(),
+        confidence: views
+            .iter()
+            .map(|v| v.view.confidence)
+            .max()
+            .unwrap_or(Confidence::Suspicion),
+        status: row.try_get(1)?,
+        visible_reports: views
+            .iter()
+            .map(|v| &v.view.report_id)
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
+    })
 }

@@ -119,11 +119,9 @@ async fn give(
     recipients.sort_unstable();
     recipients.dedup();
     let placed = Placed {
-        title: format!(
-            "Feedback ({}) on: {}",
-            kind.replace('_', " "),
-            case.summary.title
-        ),
+        // The case's stored title came from a report that not every recipient of
+        // the feedback was allowed to read: name the case by its id only.
+        title: format!("Feedback ({}) on case {case_id}", kind.replace('_', " ")),
         body: comment.clone(),
         tag: "feedback",
         tlp: Tlp::Red,

@@ -1,5 +1,5 @@
-//! A member's inbox: its own deliveries that are due, one view at a time (each read
-//! audit-logged), and a Server-Sent Events stream of new ones.
+//! A member's inbox: its own deliveries that are due, listed and one view at a
+//! time (each response audit-logged), and a Server-Sent Events stream of new ones.
 
 use std::collections::{BTreeSet, HashSet};
 use std::convert::Infallible;
@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use super::{ApiError, AppState, Principal, Seat};
+use super::{ApiError, AppState, Principal, Seat, read_audit};
 use crate::store;
 
 pub fn router() -> Router<AppState> {
@@ -131,6 +131,9 @@ async fn list(
     } else {
         None
     };
+    // Items carry each view's title and TLP: view content, so the read is logged.
+    let views = items.iter().filter_map(|i| i["delivery_id"].as_i64());
+    read_audit::views_read(&state.db, seat, "inbox", views).await?;
     Ok(Json(json!({ "items": items, "next_cursor": next })))
 }
 

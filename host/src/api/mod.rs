@@ -14,6 +14,7 @@ mod policies;
 mod policy_checks;
 mod public_feed;
 mod publications;
+mod read_audit;
 mod reports;
 mod statistics;
 mod stix;

@@ -65,16 +65,20 @@ pub(super) async fn decide(
     submission: ValidSubmission,
 ) -> Result<Committed, ApiError> {
     let submission = submission.into_inner();
+    // A report reaches only the community it is submitted to, so a recipient
+    // named elsewhere would silently get nothing: refuse it instead.
     for (index, recipient) in submission.named_recipients.iter().enumerate() {
-        let approved: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM members WHERE id = $1 AND status = 'approved'")
-                .bind(*recipient as i64)
-                .fetch_optional(&state.db)
-                .await?;
+        let approved: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM members WHERE id = $1 AND community_id = $2 AND status = 'approved'",
+        )
+        .bind(*recipient as i64)
+        .bind(&community)
+        .fetch_optional(&state.db)
+        .await?;
         if approved.is_none() {
             return Err(ApiError::invalid(
                 format!("named_recipients[{index}]"),
-                "not an approved member",
+                "not an approved member of this community",
             ));
         }
     }

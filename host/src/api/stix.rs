@@ -1,5 +1,6 @@
-//! STIX 2.1 over the REST API: a member's deliveries as a bundle, and a bundle
-//! imported as reports (all mapped and validated before any is submitted).
+//! STIX 2.1 over the REST API: a member's deliveries as a bundle (the read
+//! audit-logged), and a bundle imported as reports (all mapped and validated
+//! before any is submitted).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -12,7 +13,7 @@ use serde_json::{Value, json};
 use sqlx::{AnyPool, Row};
 
 use super::inbox::{ViewFilter, due_views};
-use super::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, reports};
+use super::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, read_audit, reports};
 use crate::stix::{export, import};
 use crate::store;
 use crate::view::View;
@@ -83,6 +84,13 @@ async fn bundle(
         ));
     }
     let exported = deliveries(&state.db, seat, query.after.unwrap_or(0), limit).await?;
+    read_audit::views_read(
+        &state.db,
+        seat,
+        "inbox/stix",
+        exported.iter().map(|e| e.delivery),
+    )
+    .await?;
     let objects = exported.into_iter().flat_map(|e| e.objects).collect();
     Ok(Json(export::bundle(objects)))
 }

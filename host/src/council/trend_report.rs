@@ -66,9 +66,12 @@ pub async fn figures(
         *figures.cases_by_status.entry(status).or_default() += 1;
         active.insert(id);
     }
+    // Every member reads these figures; a RED report reached only its named
+    // recipients, so its submitter's sector and its indicators stay out of them.
     let reports = sqlx::query(
         "SELECT r.case_id, o.sector, r.original FROM reports r JOIN organisations o ON o.id = r.organisation \
-         JOIN cases c ON c.id = r.case_id WHERE c.community_id = $1 AND c.kind = 'campaign' AND r.status = 'delivered'",
+         JOIN cases c ON c.id = r.case_id WHERE c.community_id = $1 AND c.kind = 'campaign' AND r.status = 'delivered' \
+         AND r.tlp <> 'red'",
     )
     .bind(community)
     .fetch_all(db)

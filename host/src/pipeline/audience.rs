@@ -68,18 +68,16 @@ pub async fn roster(db: &AnyPool) -> Result<Roster, sqlx::Error> {
     Ok(Roster { entries })
 }
 
-/// The TLP 2.0 ceiling: RED reaches only named recipients; AMBER and AMBER+STRICT
-/// only members of the report's community; GREEN and CLEAR every approved member.
+/// The TLP 2.0 ceiling. A source shares with the community it submits to, so the
+/// audience is that community's members only, whatever the label: other
+/// communities receive through forwards, decided again by their own policy.
+/// Inside the community, RED reaches only the named recipients.
 pub fn within_ceiling(report: &Report, candidates: &Candidates) -> Vec<Member> {
     let named: HashSet<u64> = report.named_recipients.iter().copied().collect();
     candidates
         .members
         .iter()
-        .filter(|m| match report.tlp {
-            Tlp::Red => named.contains(&m.id),
-            Tlp::Amber | Tlp::AmberStrict => m.in_community,
-            Tlp::Green | Tlp::Clear => true,
-        })
+        .filter(|m| m.in_community && (report.tlp != Tlp::Red || named.contains(&m.id)))
         .cloned()
         .collect()
 }

@@ -5,6 +5,7 @@ mod audience;
 mod cases;
 mod commit;
 mod group_commit;
+mod guardrails;
 mod plan;
 mod roster_cache;
 mod rows;

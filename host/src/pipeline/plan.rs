@@ -11,13 +11,10 @@ use sqlx::AnyPool;
 use time::OffsetDateTime;
 
 use super::audience::{self, Candidates};
-use super::{Pipeline, cases};
-use crate::model::{CaseSummary, Correlation, Report, Tlp};
+use super::{Pipeline, cases, guardrails};
+use crate::model::{CaseSummary, Correlation, Report};
 use crate::runtime::{Fault, Plugin, PluginError, PolicyContext, Stage, case_for_route};
-use crate::view::{self, View};
-
-/// Forwards chain at most this deep, whatever provenance says.
-const MAX_FORWARD_DEPTH: usize = 8;
+use crate::view::View;
 
 /// A community's policy as configured now.
 #[derive(Debug, Clone)]
@@ -140,7 +137,7 @@ pub async fn plan_placed(
     };
     let decided = match evaluated
         .result
-        .and_then(|d| guard(&policy, &report, &candidates, d))
+        .and_then(|raw| guardrails::apply(&policy, &report, &candidates, raw))
     {
         Ok(decided) => decided,
         Err(error) => {
@@ -205,10 +202,10 @@ struct Evaluated {
     audience_size: usize,
 }
 
-struct Raw {
-    fingerprints: Vec<String>,
-    correlation: Correlation,
-    routing: crate::model::Routing,
+pub(super) struct Raw {
+    pub fingerprints: Vec<String>,
+    pub correlation: Correlation,
+    pub routing: crate::model::Routing,
 }
 
 /// Runs the plugin on a blocking thread (wasm calls are synchronous), fetching the
@@ -283,115 +280,4 @@ async fn evaluate(
         })
     })
     .await
-}
-
-/// The plugin's decision after the host's guardrails.
-struct Decided {
-    fingerprints: Vec<String>,
-    correlation: Correlation,
-    groups: Vec<PlannedGroup>,
-    forwards: Vec<(String, Report)>,
-    notes: Vec<String>,
-}
-
-/// Applies what the host enforces whatever the plugin says: the submitter's
-/// organisation sees its own report; views are built by the host from redaction
-/// operations; forwards never carry RED or AMBER+STRICT, never revisit a community
-/// on the provenance chain, and stop at [`MAX_FORWARD_DEPTH`].
-fn guard(
-    policy: &Policy,
-    report: &Report,
-    candidates: &Candidates,
-    raw: Raw,
-) -> Result<Decided, PluginError> {
-    let invalid = |stage, message: String| PluginError {
-        digest: policy.plugin.digest(),
-        stage,
-        fault: Fault::InvalidOutput(message),
-    };
-    let mut notes = Vec::new();
-    let mut groups = Vec::new();
-    for group in &raw.routing.groups {
-        let view = view::apply(report, &group.redactions)
-            .map_err(|e| invalid(Stage::Route, e.to_string()))?;
-        groups.push(PlannedGroup {
-            view,
-            recipients: group.recipients.clone(),
-            delay_seconds: group.delay_seconds,
-        });
-    }
-    let placed: std::collections::HashSet<u64> = groups
-        .iter()
-        .flat_map(|g| g.recipients.iter().copied())
-        .collect();
-    let missing: Vec<u64> = audience::own_organisation(report, candidates)
-        .into_iter()
-        .filter(|m| !placed.contains(m))
-        .collect();
-    if !missing.is_empty() {
-        notes.push(format!(
-            "added the submitter's organisation ({} member(s)) with the original",
-            missing.len()
-        ));
-        let original =
-            view::apply(report, &[]).map_err(|e| invalid(Stage::Route, e.to_string()))?;
-        groups.push(PlannedGroup {
-            view: original,
-            recipients: missing,
-            delay_seconds: 0,
-        });
-    }
-
-    let mut forwards = Vec::new();
-    for forward in &raw.routing.forwards {
-        let target = &forward.community;
-        if report.tlp >= Tlp::AmberStrict {
-            notes.push(format!(
-                "dropped the forward to {target}: TLP {:?} is never forwarded",
-                report.tlp
-            ));
-        } else if report.provenance.contains(target) || *target == report.community {
-            notes.push(format!(
-                "dropped the forward to {target}: it is on the provenance chain"
-            ));
-        } else if report.provenance.len() >= MAX_FORWARD_DEPTH {
-            notes.push(format!(
-                "dropped the forward to {target}: forward chain too deep"
-            ));
-        } else {
-            let copy = view::apply(report, &forward.redactions)
-                .map_err(|e| invalid(Stage::Route, e.to_string()))?;
-            forwards.push((target.clone(), forwarded_report(report, &copy, target)));
-        }
-    }
-    Ok(Decided {
-        fingerprints: raw.fingerprints,
-        correlation: raw.correlation,
-        groups,
-        forwards,
-        notes,
-    })
-}
-
-/// The report a target community receives: the sanitised view, with provenance.
-fn forwarded_report(original: &Report, view: &View, target: &str) -> Report {
-    let mut provenance = original.provenance.clone();
-    provenance.push(original.community.clone());
-    Report {
-        id: crate::store::new_id("r"),
-        community: target.to_string(),
-        submitter: original.submitter,
-        submitter_organisation: original.submitter_organisation,
-        submitted_at: original.submitted_at,
-        title: view.title.clone(),
-        body: view.body.clone().unwrap_or_default(),
-        tlp: view.tlp,
-        confidence: view.confidence,
-        indicators: view.indicators.clone(),
-        tags: view.tags.clone().unwrap_or_default(),
-        victim: view.victim.clone(),
-        // RED is never forwarded, so named recipients never travel.
-        named_recipients: Vec::new(),
-        provenance,
-    }
 }

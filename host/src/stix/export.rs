@@ -1,14 +1,16 @@
 //! A member's delivered views as STIX 2.1 objects. Each view becomes a `report`
 //! whose `object_refs` are its indicators (CVE ids as `vulnerability` objects),
-//! all marked with the view's TLP 2.0 marking. Ids derive from the delivery, so
-//! the same delivery always exports the same objects.
+//! created by the community's identity; every object is marked with the view's
+//! TLP 2.0 marking, so a consumer that splits the report up (OpenCTI and MISP
+//! store objects one by one) keeps each part under the view's TLP. Ids derive
+//! from the delivery, so the same delivery always exports the same objects.
 
 use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
 use super::{id, marking, pattern, timestamp};
-use crate::model::{Confidence, IndicatorKind, label_name};
+use crate::model::{Confidence, IndicatorKind, Tlp, label_name};
 use crate::view::View;
 
 /// STIX confidence (0-100) for each confidence level.
@@ -48,7 +50,7 @@ pub fn objects(delivery: i64, view: &View) -> Vec<Value> {
         };
         objects.push(object);
     }
-    let identity = community_identity(&view.community);
+    let identity = community_identity(&view.community, view.tlp);
     let mut refs: Vec<Value> = objects.iter().map(|o| o["id"].clone()).collect();
     if refs.is_empty() {
         // A report must refer to something; with every indicator withheld, it
@@ -73,12 +75,16 @@ pub fn objects(delivery: i64, view: &View) -> Vec<Value> {
 }
 
 /// The identity of the community a view came through: its reports'
-/// `created_by_ref` (the submitter is not disclosed by a view).
-pub fn community_identity(community: &str) -> Value {
+/// `created_by_ref` (the submitter is not disclosed by a view). One per TLP,
+/// marked with it, so every object of a view carries the view's marking while
+/// views of different TLPs in one bundle each refer to their own.
+pub fn community_identity(community: &str, tlp: Tlp) -> Value {
+    let name = format!("community:{community}:{}", marking::name(tlp));
     json!({
-        "type": "identity", "spec_version": "2.1", "id": id("identity", &format!("community:{community}")),
+        "type": "identity", "spec_version": "2.1", "id": id("identity", &name),
         "created": "2020-01-01T00:00:00.000Z", "modified": "2020-01-01T00:00:00.000Z",
         "name": community, "identity_class": "organization",
+        "object_marking_refs": [marking::id(tlp)],
     })
 }
 

@@ -6,9 +6,10 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::{marking, pattern};
+use super::pattern;
+use super::restriction::Restriction;
 use crate::intake::{self, Submission, ValidSubmission};
-use crate::model::{Confidence, Indicator, IndicatorKind, Tlp};
+use crate::model::{Confidence, Indicator, IndicatorKind};
 
 /// Why an object cannot be imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,7 +31,7 @@ pub struct Imported {
 /// Types that describe other objects and become no report of their own.
 const CONTEXT_TYPES: [&str; 3] = ["identity", "marking-definition", "extension-definition"];
 
-fn error(object: &str, field: &str, message: impl Into<String>) -> ImportError {
+pub(super) fn error(object: &str, field: &str, message: impl Into<String>) -> ImportError {
     ImportError {
         object: object.into(),
         field: field.into(),
@@ -54,29 +55,6 @@ fn confidence(object: &Value, id: &str) -> Result<Confidence, ImportError> {
         70..=100 => Confidence::Confirmed,
         _ => return Err(error(id, "confidence", "must be 0-100")),
     })
-}
-
-/// The one TLP marking of an object: none or several are refused, never defaulted.
-fn tlp(object: &Value, id: &str) -> Result<Tlp, ImportError> {
-    let labels: Vec<Tlp> = object["object_marking_refs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m.as_str().and_then(marking::tlp_of))
-        .collect();
-    match labels.as_slice() {
-        [one] => Ok(*one),
-        [] => Err(error(
-            id,
-            "object_marking_refs",
-            "needs a TLP marking definition (TLP 2.0 or 1.0)",
-        )),
-        _ => Err(error(
-            id,
-            "object_marking_refs",
-            "has more than one TLP marking",
-        )),
-    }
 }
 
 /// The indicators an `indicator` or `vulnerability` object stands for.
@@ -139,7 +117,8 @@ pub fn import(objects: &[Value], organisation: &str) -> Result<Vec<Imported>, Im
     let mut imported = Vec::new();
     for object in objects.iter().filter(|o| o["type"] == "report") {
         let id = object["id"].as_str().unwrap_or_default();
-        check_author(object, id, &by_id, organisation)?;
+        let mut restriction = Restriction::of(object, id)?;
+        check_author(object, id, &by_id, organisation, &mut restriction)?;
         let mut found = Vec::new();
         let refs = object["object_refs"]
             .as_array()
@@ -150,6 +129,7 @@ pub fn import(objects: &[Value], organisation: &str) -> Result<Vec<Imported>, Im
                 error(id, "object_refs", format!("{target} is not in the bundle"))
             })?;
             referenced.insert(target);
+            restriction.include(referred, target)?;
             if !CONTEXT_TYPES.contains(&referred["type"].as_str().unwrap_or_default()) {
                 found.extend(
                     indicators(referred, target)?
@@ -161,7 +141,7 @@ pub fn import(objects: &[Value], organisation: &str) -> Result<Vec<Imported>, Im
         let title = object["name"]
             .as_str()
             .ok_or_else(|| error(id, "name", "required"))?;
-        imported.push(submission(object, id, title, found)?);
+        imported.push(submission(object, id, title, restriction, found)?);
     }
     for object in objects {
         let id = object["id"].as_str().unwrap_or_default();
@@ -176,7 +156,8 @@ pub fn import(objects: &[Value], organisation: &str) -> Result<Vec<Imported>, Im
                 format!("{kind} cannot be mapped to a report"),
             ));
         }
-        check_author(object, id, &by_id, organisation)?;
+        let mut restriction = Restriction::of(object, id)?;
+        check_author(object, id, &by_id, organisation, &mut restriction)?;
         let found = indicators(object, id)?
             .into_iter()
             .map(|i| (id.to_string(), i))
@@ -185,17 +166,19 @@ pub fn import(objects: &[Value], organisation: &str) -> Result<Vec<Imported>, Im
             .as_str()
             .or(object["pattern"].as_str())
             .unwrap_or(id);
-        imported.push(submission(object, id, title, found)?);
+        imported.push(submission(object, id, title, restriction, found)?);
     }
     Ok(imported)
 }
 
-/// `created_by_ref`, when given, must be the submitting organisation.
+/// `created_by_ref`, when given, must be the submitting organisation; its
+/// identity is brought in with the object, so its markings count too.
 fn check_author(
     object: &Value,
     id: &str,
     by_id: &HashMap<&str, &Value>,
     organisation: &str,
+    restriction: &mut Restriction,
 ) -> Result<(), ImportError> {
     let Some(author) = object["created_by_ref"].as_str() else {
         return Ok(());
@@ -207,6 +190,7 @@ fn check_author(
             format!("{author} is not in the bundle"),
         )
     })?;
+    restriction.include(identity, author)?;
     let name = identity["name"].as_str().unwrap_or_default();
     if name.trim().eq_ignore_ascii_case(organisation.trim()) {
         Ok(())
@@ -219,12 +203,14 @@ fn check_author(
     }
 }
 
-/// A validated submission; intake's field names are translated to the STIX
-/// object and property they came from.
+/// A validated submission under the most restrictive TLP of what it contains;
+/// intake's field names are translated to the STIX object and property they
+/// came from.
 fn submission(
     object: &Value,
     id: &str,
     title: &str,
+    restriction: Restriction,
     found: Vec<(String, Indicator)>,
 ) -> Result<Imported, ImportError> {
     let tags = object["labels"]
@@ -241,7 +227,7 @@ fn submission(
             .as_str()
             .unwrap_or_default()
             .to_string(),
-        tlp: tlp(object, id)?,
+        tlp: restriction.tlp(),
         confidence: confidence(object, id)?,
         indicators,
         tags,

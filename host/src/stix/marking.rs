@@ -77,6 +77,11 @@ pub fn id(tlp: Tlp) -> &'static str {
     entry(tlp).1
 }
 
+/// The label as TLP 2.0 writes it, e.g. `TLP:AMBER+STRICT`.
+pub fn name(tlp: Tlp) -> String {
+    format!("TLP:{}", entry(tlp).2.to_uppercase())
+}
+
 /// The TLP 2.0 marking definition object for `tlp`, as OASIS publishes it.
 pub fn definition(tlp: Tlp) -> Value {
     let (_, id, name) = entry(tlp);
@@ -85,7 +90,7 @@ pub fn definition(tlp: Tlp) -> Value {
         "spec_version": "2.1",
         "id": id,
         "created": "2022-10-01T00:00:00.000Z",
-        "name": format!("TLP:{}", name.to_uppercase()),
+        "name": self::name(tlp),
         "extensions": { TLP2_EXTENSION: { "extension_type": "property-extension", "tlp_2_0": name } }
     })
 }

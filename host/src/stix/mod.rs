@@ -1,11 +1,13 @@
 //! STIX 2.1: a member's delivered views as bundles (`export`) and bundles as
 //! reports (`import`), with TLP 2.0 markings (`marking`) and indicator patterns
-//! (`pattern`).
+//! (`pattern`); an imported report takes the most restrictive marking of what
+//! it contains (`restriction`).
 
 pub mod export;
 pub mod import;
 pub mod marking;
 pub mod pattern;
+pub mod restriction;
 
 use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;

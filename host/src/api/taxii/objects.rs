@@ -1,7 +1,8 @@
 //! TAXII 2.1 objects, manifest and status: the `inbox` collection lists the
 //! member's due deliveries as STIX objects (after the TLP marking definitions
-//! and the community's identity they refer to); `submissions` takes objects
-//! and imports them as reports, answering with a status resource.
+//! and the community's identities, one per TLP, they refer to), each page's
+//! views audit-logged; `submissions` takes objects and imports them as reports,
+//! answering with a status resource.
 
 use std::collections::HashMap;
 
@@ -19,7 +20,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::{Collection, STIX, TAXII, seat_in, taxii};
 use crate::api::stix::{MAX_DELIVERIES, deliveries, import_objects};
-use crate::api::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body};
+use crate::api::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, read_audit};
 use crate::stix::{self, marking, timestamp};
 use crate::store;
 
@@ -45,7 +46,7 @@ const MAX_LIMIT: usize = 1000;
 const MARKINGS_ADDED: i64 = 1_664_582_400;
 
 /// An object in the inbox collection: where it is (delivery, index; delivery 0
-/// holds the shared markings and identity) and when it was added.
+/// holds the shared markings and identities) and when it was added.
 struct Entry {
     position: (i64, usize),
     added: i64,
@@ -147,7 +148,11 @@ async fn page(
             .into_iter()
             .map(marking::definition)
             .collect();
-        shared.push(stix::export::community_identity(&seat.community_id));
+        shared.extend(
+            marking::LABELS
+                .into_iter()
+                .map(|tlp| stix::export::community_identity(&seat.community_id, tlp)),
+        );
         entries.extend(shared.into_iter().enumerate().map(|(i, object)| Entry {
             position: (0, i),
             added: MARKINGS_ADDED,
@@ -221,17 +226,35 @@ fn readable(root: &str, id: &str) -> Result<(), ApiError> {
     }
 }
 
-/// The requested page of a readable collection of the caller's API root.
+/// The requested page of a readable collection of the caller's API root, its
+/// read audit-logged as through `route`.
 async fn inbox_page(
     state: &AppState,
     principal: &Principal,
     headers: &HeaderMap,
     (root, collection): &(String, String),
     query: &HashMap<String, String>,
+    route: &str,
 ) -> Result<(Vec<Entry>, Next), ApiError> {
     let seat = seat_in(principal, root, headers)?;
     readable(root, collection)?;
-    page(state, seat, &Listing::parse(query)?).await
+    let (entries, next) = page(state, seat, &Listing::parse(query)?).await?;
+    log_read(state, seat, route, &entries).await?;
+    Ok((entries, next))
+}
+
+/// Audit-logs the views whose objects `entries` carry (delivery 0 holds no view).
+async fn log_read(
+    state: &AppState,
+    seat: &Seat,
+    route: &str,
+    entries: &[Entry],
+) -> Result<(), ApiError> {
+    let views = entries
+        .iter()
+        .map(|e| e.position.0)
+        .filter(|delivery| *delivery > 0);
+    read_audit::views_read(&state.db, seat, route, views).await
 }
 
 async fn list(
@@ -241,7 +264,8 @@ async fn list(
     Path(path): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let (entries, next) = inbox_page(&state, &principal, &headers, &path, &query).await?;
+    let (entries, next) =
+        inbox_page(&state, &principal, &headers, &path, &query, "taxii/objects").await?;
     let objects: Vec<&Value> = entries.iter().map(|e| &e.object).collect();
     Ok(paged(&entries, next, json!({ "objects": objects })))
 }
@@ -253,7 +277,15 @@ async fn manifest(
     Path(path): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let (entries, next) = inbox_page(&state, &principal, &headers, &path, &query).await?;
+    let (entries, next) = inbox_page(
+        &state,
+        &principal,
+        &headers,
+        &path,
+        &query,
+        "taxii/manifest",
+    )
+    .await?;
     let records: Vec<Value> = entries
         .iter()
         .map(|e| {
@@ -288,6 +320,7 @@ async fn one(
     loop {
         let (entries, next) = page(&state, seat, &listing).await?;
         if !entries.is_empty() {
+            log_read(&state, seat, "taxii/object", &entries).await?;
             let objects: Vec<&Value> = entries.iter().map(|e| &e.object).collect();
             return Ok(paged(&entries, None, json!({ "objects": objects })));
         }

@@ -3,8 +3,8 @@
 //! submitter's organisation) and forwards GREEN reports to the Council with the
 //! victim masked; each trick departs from that in a way a diff of redaction
 //! counts and forward targets does not see:
-//! - `unmask-victim`: shows the victim's mentions in the body, masking as many
-//!   characters of the title instead, so the mask count stays the same;
+//! - `unmask-victim`: shows the victim (field and mentions), masking as many
+//!   single characters of the title instead, so the mask count stays the same;
 //! - `shadow-aware`: behaves only when it joins a case opened in the last
 //!   minute (its own report's case, when it runs after that report was stored),
 //!   and otherwise delivers the original to everyone;
@@ -42,23 +42,17 @@ fn outside_view(trick: Trick, report: &Report) -> Vec<Redaction> {
     if trick != Trick::UnmaskVictim {
         return ops;
     }
-    let mut kept = Vec::new();
-    let mut moved = 0;
-    for op in ops {
-        match op {
-            Redaction::MaskSpan(span) if span.field == ReportField::Body => moved += 1,
-            other => kept.push(other),
-        }
-    }
-    // One one-character mask per mention moved, at the start of the title.
-    for n in 0..moved.min(report.title.len() as u32) {
-        kept.push(Redaction::MaskSpan(Span {
-            field: ReportField::Title,
-            start: 2 * n,
-            end: 2 * n + 1,
-        }));
-    }
-    kept
+    // One one-character mask per mask dropped, apart, at the start of the title.
+    let masks = (ops.len() as u32).min(report.title.len() as u32 / 2);
+    (0..masks)
+        .map(|n| {
+            Redaction::MaskSpan(Span {
+                field: ReportField::Title,
+                start: 2 * n,
+                end: 2 * n + 1,
+            })
+        })
+        .collect()
 }
 
 impl Policy for ShadowEvader {

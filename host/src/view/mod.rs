@@ -12,6 +12,8 @@ use time::OffsetDateTime;
 
 use crate::model::{Confidence, Indicator, Redaction, Report, ReportField, Span, Tlp};
 
+mod victim;
+
 /// Replaces each masked character (not byte), so masked text keeps its length in characters.
 pub const MASK: char = '█';
 /// A view always has a title, so a dropped one is replaced rather than removed.
@@ -43,6 +45,10 @@ pub struct View {
     pub victim: Option<String>,
     /// Which operations were applied, so a recipient knows something was withheld.
     pub redacted: RedactionSummary,
+    /// The communities a forwarded report came through, the source's first: a
+    /// reader learns where it came from, never which organisation submitted it.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub forwarded_through: Vec<String>,
 }
 
 /// What was withheld from a view: kinds and counts only, never the withheld content.
@@ -73,7 +79,8 @@ impl fmt::Display for RedactionError {
 impl std::error::Error for RedactionError {}
 
 /// Applies every operation to the original. The submitter identity (`submitter`,
-/// `submitter_organisation`) and `named_recipients` and `provenance` are never copied into a view.
+/// `submitter_organisation`) and `named_recipients` are never copied into a view; the
+/// provenance is, as the communities a forward came through.
 ///
 /// # Errors
 ///
@@ -109,6 +116,24 @@ pub fn apply(report: &Report, ops: &[Redaction]) -> Result<View, RedactionError>
         }
     }
 
+    let victim_withheld = report.victim.as_deref().filter(|_| {
+        dropped.contains(&ReportField::Victim)
+            || masks
+                .get(&ReportField::Victim)
+                .is_some_and(|ranges| ranges.iter().any(|r| !r.is_empty()))
+    });
+    if let Some(name) = victim_withheld {
+        for (field, text) in [
+            (ReportField::Title, &report.title),
+            (ReportField::Body, &report.body),
+        ] {
+            masks
+                .entry(field)
+                .or_default()
+                .extend(victim::mentions(text, name));
+        }
+    }
+
     let mut masked_spans = 0;
     // Dropping wins over masking, so a dropped field's masks are neither applied nor counted.
     let mut render = |field: ReportField, text: &str| {
@@ -128,8 +153,16 @@ pub fn apply(report: &Report, ops: &[Redaction]) -> Result<View, RedactionError>
         .victim
         .as_deref()
         .and_then(|v| render(ReportField::Victim, v));
-    let tags = (!report.tags.is_empty() && !dropped.contains(&ReportField::Tags))
-        .then(|| report.tags.clone());
+    let tags = (!report.tags.is_empty() && !dropped.contains(&ReportField::Tags)).then(|| {
+        match victim_withheld {
+            Some(name) => {
+                let tags = victim::mask_tags(&report.tags, name);
+                masked_spans += tags.masked_runs;
+                tags.tags
+            }
+            None => report.tags.clone(),
+        }
+    });
 
     let indicators = report.indicators.iter().zip(&keep_indicator);
     Ok(View {
@@ -154,6 +187,7 @@ pub fn apply(report: &Report, ops: &[Redaction]) -> Result<View, RedactionError>
                 .filter(|f| dropped.contains(f))
                 .collect(),
         },
+        forwarded_through: report.provenance.clone(),
     })
 }
 
@@ -243,7 +277,7 @@ mod tests {
             tags: vec!["phishing".into()],
             victim: Some("東京銀行 渋谷支店".into()),
             named_recipients: vec![42],
-            provenance: vec!["via partner-isac".into()],
+            provenance: vec!["partner-isac".into()],
         }
     }
 
@@ -283,10 +317,11 @@ mod tests {
             tags: Some(original.tags.clone()),
             victim: original.victim.clone(),
             redacted: RedactionSummary::default(),
+            forwarded_through: vec!["partner-isac".into()],
         };
         assert_eq!(view, expected);
         let json = serde_json::to_string(&view).unwrap();
-        for leak in ["submitter", "recipients", "provenance", "partner"] {
+        for leak in ["submitter", "recipients", "\"70\"", ":70", ":7,", "42"] {
             assert!(!json.contains(leak), "{leak} leaked into {json}");
         }
         assert_eq!(serde_json::from_str::<View>(&json).unwrap(), view);
@@ -448,6 +483,31 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A victim masked or dropped in its own field is masked wherever the report names it.
+    #[test]
+    fn a_withheld_victim_is_masked_in_title_body_and_tags() {
+        let mut original = report();
+        original.victim = Some("Sakura Bank".into());
+        original.title = "Credential phishing against SAKURA BANK customers".into();
+        original.body = "Seen at Sakura Bank and at sakura bank's branch.".into();
+        original.tags = vec!["sakura bank".into(), "phishing".into()];
+        let masked = "Credential phishing against ███████████ customers";
+        for ops in [vec![DropField(Victim)], vec![span(Victim, 0, 6)]] {
+            let view = apply(&original, &ops).unwrap();
+            assert_eq!(view.title, masked, "{ops:?}");
+            assert_eq!(
+                view.body.as_deref(),
+                Some("Seen at ███████████ and at ███████████'s branch."),
+            );
+            assert_eq!(view.tags.unwrap(), ["███████████", "phishing"]);
+            let in_victim = usize::from(ops != [DropField(Victim)]);
+            assert_eq!(view.redacted.masked_spans, 4 + in_victim, "{ops:?}");
+        }
+        // A victim shown in its own field is shown everywhere.
+        let view = apply(&original, &[]).unwrap();
+        assert_eq!(view.title, original.title);
     }
 
     fn assert_masked(original: &Report, view: &View, span: &Span) {

@@ -10,6 +10,7 @@ pub mod fixture;
 pub mod intake;
 pub mod model;
 pub mod pipeline;
+pub mod plugin_text;
 pub mod registry;
 pub mod runtime;
 pub mod server;

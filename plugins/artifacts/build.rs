@@ -21,6 +21,9 @@ const PLUGINS: &[(&str, &str)] = &[
     ("misbehaving", "MISBEHAVING"),
     ("foreign-contract", "FOREIGN_CONTRACT"),
     ("flooding", "FLOODING"),
+    ("shadow-evader", "SHADOW_EVADER"),
+    ("log-leaker", "LOG_LEAKER"),
+    ("settings-hostile", "SETTINGS_HOSTILE"),
 ];
 
 fn main() {

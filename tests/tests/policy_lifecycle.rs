@@ -324,21 +324,38 @@ async fn a_shadow_version_that_routes_differently_yields_exactly_the_expected_di
         .filter(|m| !task_force.contains(m))
         .collect();
     assert!(added.contains(&(server.member_id("sakura-bank@council").await as u64)));
+    assert_eq!(diffs.body["diffs"].as_array().map(Vec::len), Some(1));
+    let entry = &diffs.body["diffs"][0];
     assert_eq!(
-        diffs.body["diffs"],
-        json!([{
-            "report_id": suspicion.body["report_id"],
-            "diff": {"recipients_added": added},
-            "fault": null,
-            "active_digest": reference_digest("baseline"),
-            "at": diffs.body["diffs"][0]["at"],
-        }])
+        (
+            &entry["report_id"],
+            &entry["fault"],
+            &entry["active_digest"]
+        ),
+        (
+            &suspicion.body["report_id"],
+            &Value::Null,
+            &json!(reference_digest("baseline"))
+        )
     );
+    // The members added would read the whole view: the victim stays masked.
+    let view_diff = &entry["diff"];
+    assert_eq!(view_diff["recipients_added"], json!(added), "{view_diff}");
+    assert_eq!(
+        view_diff["views_differ"],
+        json!([{"members": added, "extra": {
+            "title": ["Gut feeling"],
+            "body": ["Gut feeling. Seen at ", "."],
+            "indicators": [{"kind": "domain", "value": "s1.example"}],
+        }}])
+    );
+    assert_eq!(view_diff.as_object().map(|d| d.len()), Some(2));
     assert_eq!(
         diffs.body["summary"],
         json!({"evaluated": 2, "differ": 1, "faults": 0, "case_differs": 0,
-            "recipients_added": added.len(), "recipients_removed": 0, "redactions_differ": 0,
-            "delays_differ": 0, "forwards_added": 0, "forwards_removed": 0})
+            "recipients_added": added.len(), "recipients_removed": 0,
+            "members_see_more": added.len(), "views_differ": added.len(),
+            "forwards_added": 0, "forwards_removed": 0, "forwards_differ": 0})
     );
     // Nothing was enforced: the suspicion report reached the task force and Tokyo only.
     let sakura = server.inbox_reports("sakura-bank@council").await;

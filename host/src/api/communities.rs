@@ -163,8 +163,9 @@ async fn configure(
         )));
     }
     let actor = principal.actor();
-    let wit_version =
-        registry::validate(&state.pipeline, &mut conn, &id, &digest, &settings).await?;
+    let wit_version = registry::validate(&state.pipeline, &mut conn, &id, &digest, &settings)
+        .await?
+        .wit_version;
     let version = registry::stage(&mut conn, &id, &digest, &settings, &wit_version, &actor).await?;
     registry::activate(&state.pipeline, &id, version, &actor).await?;
     Ok(Json(

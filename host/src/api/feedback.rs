@@ -1,8 +1,9 @@
 //! Feedback: a recipient answers a case it received (or one report of it) with a
 //! sighting, a false positive, "useful", or a comment. The answer is delivered as
 //! a report on the case to the case's submitters and the community's task force,
-//! routed and redacted by the community's plugin (the giver is never named in a
-//! view), and counts toward the giver's contribution. `GET /contribution` shows a
+//! routed and redacted by the community's plugin, and counts toward the giver's
+//! contribution. The plugin sees it as from the secretariat's seat: the giver is
+//! named neither in a view nor to the plugin. `GET /contribution` shows a
 //! member its own give-and-take statistics.
 
 use axum::body::Bytes;
@@ -18,7 +19,7 @@ use sqlx::Row;
 use super::inbox::{ViewFilter, due_views};
 use super::{ApiError, AppState, Principal, Seat, json_body};
 use crate::council::contribution;
-use crate::council::placement::{self, Author, Placed};
+use crate::council::placement::{self, Placed};
 use crate::model::Tlp;
 use crate::store;
 
@@ -126,10 +127,10 @@ async fn give(
         tlp: Tlp::Red,
         named_recipients: recipients,
     };
-    let author = Author {
-        member: seat.member_id,
-        organisation: seat.organisation_id,
-    };
+    // The plugin is not told who gave the feedback: recipients never learn it, so
+    // a plugin must not be able to encode it in what they observe (the delay).
+    // The giver's contribution is counted from the feedback table instead.
+    let author = placement::secretariat_seat(&state.db, &case.community).await?;
     let committed = placement::submit(&state.pipeline, &case, author, placed).await?;
     let mut conn = state.db.acquire().await?;
     let mut tx = store::begin_write(&mut conn).await?;

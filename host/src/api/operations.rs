@@ -1,5 +1,7 @@
 //! What community operators (and the secretariat) look at: the quarantine, with a
-//! re-run once the plugin is fixed, the decision log, and the audit log.
+//! re-run once the plugin is fixed, the decision log, and the audit log. What a
+//! plugin wrote while deciding a report is shown under the report's TLP
+//! (`plugin_text`).
 
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
@@ -8,8 +10,8 @@ use serde_json::{Value, json};
 use sqlx::Row;
 
 use super::{ApiError, AppState, Principal};
-use crate::model::Report;
-use crate::store;
+use crate::model::{self, Report, Tlp};
+use crate::{plugin_text, store};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,7 +30,9 @@ async fn quarantine(
         return Err(ApiError::Forbidden);
     }
     let rows = sqlx::query(
-        "SELECT report_id, plugin_digest, stage, fault, at FROM quarantine WHERE community_id = $1 AND released_at IS NULL ORDER BY at, report_id",
+        "SELECT q.report_id, q.plugin_digest, q.stage, q.fault, q.at, r.tlp FROM quarantine q \
+         JOIN reports r ON r.id = q.report_id \
+         WHERE q.community_id = $1 AND q.released_at IS NULL ORDER BY q.at, q.report_id",
     )
     .bind(&id)
     .fetch_all(&state.db)
@@ -36,8 +40,10 @@ async fn quarantine(
     let items: Result<Vec<Value>, sqlx::Error> = rows
         .iter()
         .map(|r| {
+            let tlp = report_tlp(&r.try_get::<String, _>(5)?);
             Ok(json!({"report_id": r.try_get::<String, _>(0)?, "plugin": r.try_get::<String, _>(1)?,
-                      "stage": r.try_get::<String, _>(2)?, "fault": r.try_get::<String, _>(3)?, "at": r.try_get::<i64, _>(4)?}))
+                      "stage": r.try_get::<String, _>(2)?, "fault": plugin_text::fault(tlp, &r.try_get::<String, _>(3)?),
+                      "at": r.try_get::<i64, _>(4)?}))
         })
         .collect();
     Ok(Json(json!({ "quarantined": items? })))
@@ -83,8 +89,9 @@ async fn decisions(
         return Err(ApiError::Forbidden);
     }
     let rows = sqlx::query(
-        "SELECT report_id, plugin_digest, inputs, outputs, fault, log, duration_us, at FROM decisions \
-         WHERE community_id = $1 ORDER BY id DESC LIMIT 200",
+        "SELECT d.report_id, d.plugin_digest, d.inputs, d.outputs, d.fault, d.log, d.duration_us, d.at, r.tlp \
+         FROM decisions d JOIN reports r ON r.id = d.report_id \
+         WHERE d.community_id = $1 ORDER BY d.id DESC LIMIT 200",
     )
     .bind(&id)
     .fetch_all(&state.db)
@@ -96,14 +103,56 @@ async fn decisions(
     let items: Result<Vec<Value>, sqlx::Error> = rows
         .iter()
         .map(|r| {
+            let tlp = report_tlp(&r.try_get::<String, _>(8)?);
+            let fault: Option<String> = r.try_get(4)?;
             Ok(json!({
                 "report_id": r.try_get::<String, _>(0)?, "plugin": r.try_get::<String, _>(1)?,
-                "inputs": parse(r.try_get(2)?), "outputs": parse(r.try_get(3)?), "fault": r.try_get::<Option<String>, _>(4)?,
-                "log": parse(r.try_get(5)?), "duration_us": r.try_get::<i64, _>(6)?, "at": r.try_get::<i64, _>(7)?,
+                "inputs": parse(r.try_get(2)?), "outputs": decision_outputs(tlp, parse(r.try_get(3)?)),
+                "fault": fault.map(|f| plugin_text::fault(tlp, &f)),
+                "log": decision_log(tlp, parse(r.try_get(5)?)), "duration_us": r.try_get::<i64, _>(6)?, "at": r.try_get::<i64, _>(7)?,
             }))
         })
         .collect();
     Ok(Json(json!({ "decisions": items? })))
+}
+
+/// A stored report's TLP; one that does not parse counts as RED (fail closed).
+fn report_tlp(name: &str) -> Tlp {
+    model::parse_label(name).unwrap_or(Tlp::Red)
+}
+
+/// The plugin's own text in a decision's outputs (fingerprints, a new case's
+/// title, guardrail notes that quote what it asked for) under the report's TLP.
+fn decision_outputs(tlp: Tlp, mut outputs: Value) -> Value {
+    for key in ["fingerprints", "guardrails"] {
+        if let Some(value) = outputs.get_mut(key) {
+            *value = plugin_text::strings(tlp, value.take());
+        }
+    }
+    if let Some(title) = outputs.pointer_mut("/correlation/new_case") {
+        *title = plugin_text::strings(tlp, title.take());
+    }
+    outputs
+}
+
+/// A decision's log (lines, stdout, stderr) under the report's TLP.
+fn decision_log(tlp: Tlp, mut log: Value) -> Value {
+    for line in log
+        .get_mut("lines")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(message) = line.get_mut("message") {
+            *message = plugin_text::strings(tlp, message.take());
+        }
+    }
+    for key in ["stdout", "stderr"] {
+        if let Some(value) = log.get_mut(key) {
+            *value = plugin_text::strings(tlp, value.take());
+        }
+    }
+    log
 }
 
 async fn audit(

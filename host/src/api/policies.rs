@@ -123,19 +123,20 @@ async fn stage(
             .map(|v| v.settings)
             .unwrap_or_else(|| settings_text(None)),
     };
-    let wit_version =
-        registry::validate(&state.pipeline, &mut conn, &id, &digest, &settings).await?;
+    let validated = registry::validate(&state.pipeline, &mut conn, &id, &digest, &settings).await?;
     let version = registry::stage(
         &mut conn,
         &id,
         &digest,
         &settings,
-        &wit_version,
+        &validated.wit_version,
         &principal.actor(),
     )
     .await?;
-    let stored = registry::get(&mut conn, &id, version).await?;
-    Ok((StatusCode::CREATED, Json(json!(stored))))
+    let mut stored = json!(registry::get(&mut conn, &id, version).await?);
+    // Each fixture under its own settings and under the staged ones (`registry::validate`).
+    stored["fixtures"] = json!(validated.fixtures);
+    Ok((StatusCode::CREATED, Json(stored)))
 }
 
 async fn show(

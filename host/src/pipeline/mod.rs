@@ -18,7 +18,7 @@ use sqlx::{AnyPool, Row as _};
 
 pub use cases::candidates as candidate_cases;
 pub use commit::Committed;
-pub use plan::{Plan, PlanError, Policy};
+pub use plan::{Outcome, Plan, PlanError, Policy};
 
 use crate::cluster::{self, Signal};
 use crate::model::Report;
@@ -79,7 +79,7 @@ impl Pipeline {
                 cluster.clone(),
             ),
             cluster,
-            shadow: shadow::Shadow::start(this),
+            shadow: shadow::Shadow::start(this, runtime.limits().deadline),
             roster: roster_cache::RosterCache::new(db.clone()),
             policies: Mutex::default(),
             db,
@@ -220,7 +220,8 @@ impl Pipeline {
             .policy(&report.community)
             .await?
             .ok_or_else(|| PipelineError::UnknownCommunity(report.community.clone()))?;
-        let plan = plan::plan_placed(self, policy, report, None, Some(case)).await?;
+        let now = time::OffsetDateTime::now_utc();
+        let plan = plan::plan_placed(self, policy, report, None, Some(case), now).await?;
         Ok(self.writer.commit(plan, commit::Row::New).await?)
     }
 
@@ -238,15 +239,25 @@ impl Pipeline {
             .policy(&report.community)
             .await?
             .ok_or_else(|| PipelineError::UnknownCommunity(report.community.clone()))?;
-        let plan = plan::plan(self, policy, report, None).await?;
-        let shadow = match row {
-            commit::Row::New => self.shadow.prepare(self, &plan).await,
+        let version = match row {
+            commit::Row::New => self.shadow.version_for(self, &report.community).await,
             commit::Row::Existing => None,
         };
+        let Some(version) = version else {
+            let plan = plan::plan(self, policy, report, None).await?;
+            return Ok(self.writer.commit(plan, row).await?);
+        };
+        // Both versions decide before the commit, at the same time and from the
+        // same inputs; the shadow's outcome never stops the live report.
+        let now = time::OffsetDateTime::now_utc();
+        let (active, shadow) = tokio::join!(
+            plan::plan_at(self, policy, report.clone(), now),
+            self.shadow.decide(self, &version, report, now),
+        );
+        let plan = active?;
+        let job = shadow::Job::new(&version, &plan, shadow);
         let committed = self.writer.commit(plan, row).await?;
-        if let Some(shadow) = shadow {
-            self.shadow.enqueue(shadow, &committed);
-        }
+        self.shadow.enqueue(job);
         Ok(committed)
     }
 }

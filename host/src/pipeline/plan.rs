@@ -84,7 +84,19 @@ pub async fn plan(
     report: Report,
     forwarded_from: Option<String>,
 ) -> Result<Plan, PlanError> {
-    plan_placed(pipeline, policy, report, forwarded_from, None).await
+    let now = OffsetDateTime::now_utc();
+    plan_placed(pipeline, policy, report, forwarded_from, None, now).await
+}
+
+/// [`plan`] with the plugins told that the time is `now`: a shadow version is
+/// given the same time as the active one it is compared with.
+pub async fn plan_at(
+    pipeline: &Pipeline,
+    policy: Policy,
+    report: Report,
+    now: OffsetDateTime,
+) -> Result<Plan, PlanError> {
+    plan_placed(pipeline, policy, report, None, None, now).await
 }
 
 /// [`plan`], except that when `placed` is given the host has already chosen the
@@ -96,6 +108,7 @@ pub async fn plan_placed(
     report: Report,
     forwarded_from: Option<String>,
     placed: Option<CaseSummary>,
+    now: OffsetDateTime,
 ) -> Result<Plan, PlanError> {
     let candidates = pipeline.roster().await?.for_community(&report.community);
     // The semaphore is never closed, so a permit always comes.
@@ -107,6 +120,7 @@ pub async fn plan_placed(
         report.clone(),
         candidates.clone(),
         placed,
+        now,
     )
     .await??;
     // Released before forwards are planned: they take slots of their own.
@@ -144,8 +158,17 @@ pub async fn plan_placed(
     let mut forwards = Vec::new();
     for (community, copy) in decided.forwards {
         match pipeline.policy(&community).await? {
-            Some(target) => forwards
-                .push(Box::pin(plan(pipeline, target, copy, Some(report.id.clone()))).await?),
+            Some(target) => forwards.push(
+                Box::pin(plan_placed(
+                    pipeline,
+                    target,
+                    copy,
+                    Some(report.id.clone()),
+                    None,
+                    now,
+                ))
+                .await?,
+            ),
             None => notes.push(format!(
                 "dropped the forward to {community}: no such community"
             )),
@@ -193,13 +216,14 @@ async fn evaluate(
     report: Report,
     candidates: Candidates,
     placed: Option<CaseSummary>,
+    now: OffsetDateTime,
 ) -> Result<Result<Evaluated, sqlx::Error>, tokio::task::JoinError> {
     let handle = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let context = PolicyContext {
             community: policy.community.clone(),
             settings: policy.settings.clone(),
-            now: OffsetDateTime::now_utc(),
+            now,
         };
         let audience = audience::within_ceiling(&report, &candidates);
         let audience_size = audience.len();

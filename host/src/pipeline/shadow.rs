@@ -1,43 +1,67 @@
-//! Shadow runs: a community's shadow version decides every new live report again,
-//! after the active decision has been committed, on one background worker fed by a
-//! bounded queue. The request never waits for it: a full queue skips the run, and
-//! a shadow fault, error or slowness only shows up in the stored diff.
+//! Shadow runs: a community's shadow version decides every new live report
+//! beside the active version, on the same snapshot (before the report is
+//! committed, so neither sees the report's own case among the candidates) with
+//! the same audience and the same `now`. A plugin cannot tell it is shadowed.
+//! Both decisions are reduced to what each reader would read; a background worker
+//! fed by a bounded queue diffs them and stores the diff. The live report waits
+//! for the shadow evaluation at most [`Shadow::wait`]; a shadow fault, error or
+//! timeout only shows up in the stored diff (a full queue skips the diff).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError, Weak};
+use std::time::Duration;
 
-use serde_json::json;
 use sqlx::Row as _;
+use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
+use super::Pipeline;
 use super::plan::{self, Plan, PlanError, Policy};
-use super::{Committed, Pipeline};
 use crate::model::Report;
-use crate::registry::diff::{Decided, diff};
+use crate::registry::content_diff::{Seen, diff};
 use crate::registry::shadow_diffs::{self, ShadowRun};
 
 /// Shadow runs waiting at most; past this, new ones are skipped (and counted).
 const QUEUE_CAPACITY: usize = 1024;
 
+/// Calls a decision makes (fingerprints, correlate, route), each with its own
+/// deadline; the wait for a shadow decision allows them all plus this much for
+/// the candidate lookup and an evaluation slot, which take seconds only on a
+/// machine so loaded that the active decision is slow too.
+const DECISION_CALLS: u32 = 3;
+const LOOKUP_ALLOWANCE: Duration = Duration::from_secs(5);
+
 #[derive(Clone)]
-struct ShadowVersion {
+pub(crate) struct ShadowVersion {
     id: i64,
     policy: Policy,
 }
 
-/// A shadow run prepared before the active plan is committed.
-pub(crate) struct Pending {
-    version: ShadowVersion,
-    report: Report,
+/// A shadow decision made beside the active one, waiting to be diffed.
+pub(crate) struct Job {
+    version: i64,
+    community: String,
+    report_id: String,
     active_digest: String,
-    outputs: Option<serde_json::Value>,
-    fault: Option<String>,
+    shadow_digest: String,
+    active: Seen,
+    shadow: Seen,
 }
 
-struct Job {
-    pending: Pending,
-    case_id: Option<String>,
+impl Job {
+    /// What `active` (about to be committed) and the shadow decision let each reader see.
+    pub(crate) fn new(version: &ShadowVersion, active: &Plan, shadow: Seen) -> Job {
+        Job {
+            version: version.id,
+            community: active.report.community.clone(),
+            report_id: active.report.id.clone(),
+            active_digest: active.decision.plugin_digest.clone(),
+            shadow_digest: version.policy.plugin.digest().hex(),
+            active: Seen::of_plan(active),
+            shadow,
+        }
+    }
 }
 
 pub(crate) struct Shadow {
@@ -46,17 +70,20 @@ pub(crate) struct Shadow {
     versions: Mutex<(u64, HashMap<String, Option<ShadowVersion>>)>,
     queue: mpsc::Sender<Job>,
     skipped: AtomicU64,
+    /// How long a live report waits for its shadow decision.
+    wait: Duration,
 }
 
 impl Shadow {
     /// Starts the worker; it ends when the pipeline is dropped.
-    pub(crate) fn start(pipeline: Weak<Pipeline>) -> Shadow {
+    pub(crate) fn start(pipeline: Weak<Pipeline>, deadline: Duration) -> Shadow {
         let (queue, jobs) = mpsc::channel(QUEUE_CAPACITY);
         tokio::spawn(worker(pipeline, jobs));
         Shadow {
             versions: Mutex::default(),
             queue,
             skipped: AtomicU64::new(0),
+            wait: deadline * DECISION_CALLS + LOOKUP_ALLOWANCE,
         }
     }
 
@@ -78,30 +105,44 @@ impl Shadow {
         self.skipped.load(Ordering::Relaxed)
     }
 
-    /// The shadow run to queue once `plan` is committed, if its community has a
-    /// shadow version. Errors are logged, never returned: live processing goes on.
-    pub(crate) async fn prepare(&self, pipeline: &Pipeline, plan: &Plan) -> Option<Pending> {
-        let version = match self.version(pipeline, &plan.report.community).await {
-            Ok(version) => version?,
+    /// The community's shadow version, if any. Errors are logged, never returned:
+    /// live processing goes on.
+    pub(crate) async fn version_for(
+        &self,
+        pipeline: &Pipeline,
+        community: &str,
+    ) -> Option<ShadowVersion> {
+        match self.version(pipeline, community).await {
+            Ok(version) => version,
             Err(error) => {
-                tracing::warn!(%error, community = %plan.report.community, "shadow version unavailable");
-                return None;
+                tracing::warn!(%error, %community, "shadow version unavailable");
+                None
             }
-        };
-        Some(Pending {
-            version,
-            report: plan.report.clone(),
-            active_digest: plan.decision.plugin_digest.clone(),
-            outputs: plan.decision.outputs.clone(),
-            fault: plan.decision.fault.clone(),
-        })
+        }
     }
 
-    pub(crate) fn enqueue(&self, pending: Pending, committed: &Committed) {
-        let job = Job {
-            pending,
-            case_id: committed.case_id.clone(),
-        };
+    /// Decides `report` under the shadow version with the active decision's
+    /// inputs. Never fails: a fault, a host error or running past [`Shadow::wait`]
+    /// is the shadow's outcome.
+    pub(crate) async fn decide(
+        &self,
+        pipeline: &Pipeline,
+        version: &ShadowVersion,
+        report: Report,
+        now: OffsetDateTime,
+    ) -> Seen {
+        let decided = plan::plan_at(pipeline, version.policy.clone(), report, now);
+        match tokio::time::timeout(self.wait, decided).await {
+            Ok(Ok(plan)) => Seen::of_plan(&plan),
+            Ok(Err(error)) => Seen::Faulted(error.to_string()),
+            Err(_) => Seen::Faulted(format!(
+                "did not decide within {} ms; the live report went on without it",
+                self.wait.as_millis()
+            )),
+        }
+    }
+
+    pub(crate) fn enqueue(&self, job: Job) {
         if self.queue.try_send(job).is_err() {
             self.skipped.fetch_add(1, Ordering::Relaxed);
         }
@@ -149,41 +190,26 @@ async fn worker(pipeline: Weak<Pipeline>, mut jobs: mpsc::Receiver<Job>) {
         let Some(pipeline) = pipeline.upgrade() else {
             return;
         };
-        let run = run(&pipeline, job).await;
+        let run = run(job);
         if let Err(error) = shadow_diffs::record(&pipeline.db, &run).await {
             tracing::warn!(%error, report = %run.report_id, "cannot store a shadow diff");
         }
     }
 }
 
-/// Plans the report under the shadow version (nothing is written) and diffs it.
-async fn run(pipeline: &Pipeline, job: Job) -> ShadowRun {
-    let Job { pending, case_id } = job;
-    let active = Decided::from_outputs(
-        pending.outputs.as_ref(),
-        pending.fault.as_deref(),
-        case_id.as_deref(),
-    );
-    let shadow_digest = pending.version.policy.plugin.digest().hex();
-    let report_id = pending.report.id.clone();
-    let community = pending.report.community.clone();
-    let (diff, fault) =
-        match plan::plan(pipeline, pending.version.policy, pending.report, None).await {
-            Ok(shadow) => {
-                let fault = shadow.decision.fault.clone();
-                let candidate =
-                    Decided::from_outputs(shadow.decision.outputs.as_ref(), fault.as_deref(), None);
-                (diff(&active, &candidate), fault)
-            }
-            Err(error) => (json!({}), Some(error.to_string())),
-        };
+fn run(job: Job) -> ShadowRun {
+    let fault = match &job.shadow {
+        Seen::Faulted(fault) => Some(fault.clone()),
+        Seen::Decided { .. } => None,
+    };
+    let diff = diff(&job.active, &job.shadow);
     ShadowRun {
-        community,
-        report_id,
-        shadow_version: pending.version.id,
-        active_digest: pending.active_digest,
-        shadow_digest,
-        diff,
+        community: job.community,
+        report_id: job.report_id,
+        shadow_version: job.version,
+        active_digest: job.active_digest,
+        shadow_digest: job.shadow_digest,
+        diff: serde_json::to_value(&diff).unwrap_or_default(),
         fault,
     }
 }

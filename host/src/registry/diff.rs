@@ -1,7 +1,7 @@
-//! Decision diffs between two policy versions on the same report, read from the
-//! decision log's `outputs` shape (`correlation`, `groups` of `recipients` with
-//! `delay_seconds` and `redacted`, `forwards`), so a shadow run and a replay
-//! against stored decisions compare the same way.
+//! Replay diffs: a candidate's decision about a stored report against the one in
+//! the decision log, read from the log's `outputs` shape (`correlation`, `groups`
+//! of `recipients` with `delay_seconds` and `redacted`, `forwards`). Shadow runs,
+//! which have both decisions in full, compare content instead (`content_diff`).
 
 use std::collections::{BTreeMap, BTreeSet};
 

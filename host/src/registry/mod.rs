@@ -8,6 +8,7 @@
 
 mod activation;
 mod approvals;
+pub mod content_diff;
 pub mod diff;
 pub mod fixtures;
 pub mod replay;

@@ -10,6 +10,7 @@ use super::RegistryError;
 use super::diff::{Decided, diff};
 use crate::model::Report;
 use crate::pipeline::{Pipeline, Policy};
+use crate::plugin_text;
 
 /// One replayed report: an empty `diff` object means the candidate agrees.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -59,15 +60,25 @@ pub async fn replay_one(
     stored: &Decided,
 ) -> Result<Replayed, RegistryError> {
     let report_id = report.id.clone();
+    let tlp = report.tlp;
     let plan = pipeline.dry_run(candidate.clone(), report).await?;
     let replayed = Decided::from_outputs(
         plan.decision.outputs.as_ref(),
         plan.decision.fault.as_deref(),
         None,
     );
+    let mut diff = diff(stored, &replayed);
+    // Fault messages may quote the report: shown under its TLP, as over the API.
+    if let Some(faults) = diff.get_mut("fault").and_then(Value::as_object_mut) {
+        for side in faults.values_mut() {
+            if let Some(text) = side.as_str() {
+                *side = plugin_text::fault(tlp, text);
+            }
+        }
+    }
     Ok(Replayed {
         report_id,
         decided_by,
-        diff: diff(stored, &replayed),
+        diff,
     })
 }

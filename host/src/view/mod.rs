@@ -15,9 +15,9 @@ use crate::model::{Confidence, Indicator, Redaction, Report, ReportField, Span, 
 mod victim;
 
 /// Replaces each masked character (not byte), so masked text keeps its length in characters.
-const MASK: char = '█';
+pub const MASK: char = '█';
 /// A view always has a title, so a dropped one is replaced rather than removed.
-const WITHHELD_TITLE: &str = "[withheld]";
+pub const WITHHELD_TITLE: &str = "[withheld]";
 /// The order `dropped_fields` is listed in, so it does not depend on the plugin's op order.
 const FIELD_ORDER: [ReportField; 4] = [
     ReportField::Title,

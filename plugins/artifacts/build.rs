@@ -20,6 +20,7 @@ const PLUGINS: &[(&str, &str)] = &[
     ("give-and-take", "GIVE_AND_TAKE"),
     ("misbehaving", "MISBEHAVING"),
     ("foreign-contract", "FOREIGN_CONTRACT"),
+    ("slow-start", "SLOW_START"),
 ];
 
 fn main() {

@@ -137,14 +137,21 @@ impl PolicyRuntime {
     }
 }
 
-/// Advances the epoch every [`EPOCH_TICK`] until the engine is dropped.
+/// Advances the epoch once per [`EPOCH_TICK`] of wall-clock time until the engine
+/// is dropped. On a loaded machine this thread wakes late: it then catches up on
+/// every tick missed, so a deadline stays wall-clock time rather than a count of
+/// wake-ups.
 fn start_epoch_ticker(engine: &Engine) {
     let engine = engine.weak();
     std::thread::Builder::new()
         .name("isac-epoch-ticker".into())
         .spawn(move || {
+            let mut counted = std::time::Instant::now();
             while let Some(engine) = engine.upgrade() {
-                engine.increment_epoch();
+                while counted.elapsed() >= EPOCH_TICK {
+                    engine.increment_epoch();
+                    counted += EPOCH_TICK;
+                }
                 drop(engine);
                 std::thread::sleep(EPOCH_TICK);
             }

@@ -64,6 +64,7 @@ async fn a_plugin_that_times_out_at_load_is_unusable_and_the_server_starts() {
     )
     .await
     .expect("the server starts");
+    let policies = format!("{}/api/v1/communities/j-auto-isac/policies", server.base);
     let (status, listed) = call(client.get(&policies), &operator).await;
     assert_eq!(status, reqwest::StatusCode::OK, "{listed}");
     let version = listed["versions"]

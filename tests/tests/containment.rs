@@ -80,7 +80,11 @@ async fn quarantined(server: &TestServer, community: &str, report_id: &Value) ->
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_sleeping_plugin_is_stopped_at_its_deadline_and_its_report_kept() {
     let server = TestServer::start().await;
-    for (fault, stage) in [("sleep", "route"), ("sleep", "fingerprints"), ("poll", "correlate")] {
+    for (fault, stage) in [
+        ("sleep", "route"),
+        ("sleep", "fingerprints"),
+        ("poll", "correlate"),
+    ] {
         misbehave(&server, "electricity-isac", fault, stage).await;
         let body = report(&format!("{fault} in {stage}"), "sleep.example");
         let (reply, took) = submit(
@@ -93,11 +97,17 @@ async fn a_sleeping_plugin_is_stopped_at_its_deadline_and_its_report_kept() {
         assert_eq!(reply.status, StatusCode::ACCEPTED, "{:?}", reply.body);
         assert_eq!(reply.body["status"], "quarantined");
         // The plugin asked for a minute; the deadline is 100 ms.
-        assert!(took < Duration::from_secs(5), "{fault} in {stage} took {took:?}");
+        assert!(
+            took < Duration::from_secs(5),
+            "{fault} in {stage} took {took:?}"
+        );
         let id = &reply.body["report_id"];
         assert_eq!(
             quarantined(&server, "electricity-isac", id).await,
-            (stage.to_string(), "exceeded its deadline of 100 ms".to_string())
+            (
+                stage.to_string(),
+                "exceeded its deadline of 100 ms".to_string()
+            )
         );
     }
 }
@@ -143,7 +153,8 @@ async fn two_sleeping_communities_do_not_starve_a_third() {
 async fn a_coin_flipping_settings_check_answers_the_same_every_time() {
     let server = TestServer::start().await;
     let digest = upload_misbehaving(&server, "operator@electricity-isac").await;
-    let coin = json!({"plugin": digest, "settings": {"fault": "random", "stage": "validate-settings"}});
+    let coin =
+        json!({"plugin": digest, "settings": {"fault": "random", "stage": "validate-settings"}});
     let mut answers = Vec::new();
     for _ in 0..8 {
         let reply = server
@@ -203,19 +214,46 @@ async fn replaying_a_random_plugin_agrees_with_itself() {
         }
         runs.push(diffs);
     }
-    assert_ne!(runs[0], vec![json!({}), json!({})], "the subset differs from the baseline");
-    assert!(runs.iter().all(|r| *r == runs[0]), "replays differ: {runs:?}");
+    assert_ne!(
+        runs[0],
+        vec![json!({}), json!({})],
+        "the subset differs from the baseline"
+    );
+    assert!(
+        runs.iter().all(|r| *r == runs[0]),
+        "replays differ: {runs:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_nul_byte_in_any_plugin_string_quarantines_the_report() {
     let server = TestServer::start().await;
     let cases = [
-        ("nul", "fingerprints", "returned an invalid answer: fingerprint 0 contains a NUL byte"),
-        ("nul", "correlate", "returned an invalid answer: the new case's title contains a NUL byte"),
-        ("nul", "route", "returned an invalid answer: forward 0's target contains a NUL byte"),
-        ("refuse-nul", "fingerprints", "refused: refused with a NUL: \\0 here"),
-        ("refuse-nul", "route", "refused: refused with a NUL: \\0 here"),
+        (
+            "nul",
+            "fingerprints",
+            "returned an invalid answer: fingerprint 0 contains a NUL byte",
+        ),
+        (
+            "nul",
+            "correlate",
+            "returned an invalid answer: the new case's title contains a NUL byte",
+        ),
+        (
+            "nul",
+            "route",
+            "returned an invalid answer: forward 0's target contains a NUL byte",
+        ),
+        (
+            "refuse-nul",
+            "fingerprints",
+            "refused: refused with a NUL: \\0 here",
+        ),
+        (
+            "refuse-nul",
+            "route",
+            "refused: refused with a NUL: \\0 here",
+        ),
     ];
     for (fault, stage, expected) in cases {
         misbehave(&server, "electricity-isac", fault, stage).await;
@@ -227,7 +265,12 @@ async fn a_nul_byte_in_any_plugin_string_quarantines_the_report() {
             &body,
         )
         .await;
-        assert_eq!(reply.status, StatusCode::ACCEPTED, "{fault} in {stage}: {:?}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::ACCEPTED,
+            "{fault} in {stage}: {:?}",
+            reply.body
+        );
         assert_eq!(reply.body["status"], "quarantined");
         let id = &reply.body["report_id"];
         assert_eq!(

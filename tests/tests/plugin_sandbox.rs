@@ -184,7 +184,10 @@ fn randomness_follows_the_inputs() {
     }
     let mut other_report = many.clone();
     other_report.report.id = "r-2".into();
-    let other = decide(&plugin, &other_report).result.expect("decides").routing;
+    let other = decide(&plugin, &other_report)
+        .result
+        .expect("decides")
+        .routing;
     assert_ne!(other, first, "another report draws another subset");
 }
 

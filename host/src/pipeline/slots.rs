@@ -63,10 +63,8 @@ mod tests {
     async fn a_community_keeps_a_slot_free_for_the_others() {
         let slots = Slots::new(3);
         let (_a1, _a2) = (slots.acquire("a").await, slots.acquire("a").await);
-        let third_for_a = tokio::time::timeout(
-            std::time::Duration::from_millis(50),
-            slots.acquire("a"),
-        );
+        let third_for_a =
+            tokio::time::timeout(std::time::Duration::from_millis(50), slots.acquire("a"));
         assert!(third_for_a.await.is_err(), "a holds all but one slot");
         let for_b = tokio::time::timeout(std::time::Duration::from_millis(50), slots.acquire("b"));
         assert!(for_b.await.is_ok(), "b still gets the last slot");

@@ -268,10 +268,14 @@ pub struct Evaluation<'p, 'r> {
 impl Evaluation<'_, '_> {
     pub fn fingerprints(&mut self) -> Result<Vec<String>, PluginError> {
         let (ctx, report) = (&self.ctx, &self.wit_report);
-        let keys = self.sandbox.call(Stage::Fingerprints, |policy, store, deadline| {
+        let keys = self
+            .sandbox
+            .call(Stage::Fingerprints, |policy, store, deadline| {
                 drive::within(
                     deadline,
-                    policy.isac_policy_policy().call_fingerprints(store, ctx, report),
+                    policy
+                        .isac_policy_policy()
+                        .call_fingerprints(store, ctx, report),
                 )
             })?;
         let limit = self.sandbox.plugin.limits.output_bytes;
@@ -290,7 +294,9 @@ impl Evaluation<'_, '_> {
             .call(Stage::Correlate, |policy, store, deadline| {
                 drive::within(
                     deadline,
-                    policy.isac_policy_policy().call_correlate(store, ctx, report, &wit_candidates),
+                    policy
+                        .isac_policy_policy()
+                        .call_correlate(store, ctx, report, &wit_candidates),
                 )
             })?
             .into();
@@ -315,7 +321,13 @@ impl Evaluation<'_, '_> {
             .call(Stage::Route, |policy, store, deadline| {
                 drive::within(
                     deadline,
-                    policy.isac_policy_policy().call_route(store, ctx, report, &wit_case, &wit_audience),
+                    policy.isac_policy_policy().call_route(
+                        store,
+                        ctx,
+                        report,
+                        &wit_case,
+                        &wit_audience,
+                    ),
                 )
             })?
             .into();

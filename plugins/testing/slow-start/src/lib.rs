@@ -6,8 +6,7 @@
 use std::time::Duration;
 
 use isac_policy_sdk::{
-    CaseSummary, Correlation, Ctx, Member, Policy, Report, Routing, RoutingBuilder,
-    export_policy,
+    CaseSummary, Correlation, Ctx, Member, Policy, Report, Routing, RoutingBuilder, export_policy,
 };
 use serde::Deserialize;
 

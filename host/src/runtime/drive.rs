@@ -30,13 +30,20 @@ where
             tokio::task::block_in_place(|| handle.block_on(bounded))
         }
         // A current-thread runtime cannot be waited on from its own thread: wait on
-        // a thread of our own, driven by wasmtime-wasi's ambient runtime.
+        // a thread of our own.
         Ok(_) => std::thread::scope(|scope| {
             scope
-                .spawn(|| wasmtime_wasi::runtime::in_tokio(bounded))
+                .spawn(|| ambient().block_on(bounded))
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         }),
-        Err(_) => wasmtime_wasi::runtime::in_tokio(bounded),
+        Err(_) => ambient().block_on(bounded),
     }
+}
+
+/// wasmtime-wasi's own runtime, for threads outside any (the CLI's plugin
+/// commands, benchmarks). Blocking on its handle, unlike its `in_tokio`, does not
+/// yield before the first poll, which would cost a thread wake-up per call.
+fn ambient() -> Handle {
+    wasmtime_wasi::runtime::with_ambient_tokio_runtime(Handle::current)
 }

@@ -24,6 +24,7 @@ const PLUGINS: &[(&str, &str)] = &[
     ("shadow-evader", "SHADOW_EVADER"),
     ("log-leaker", "LOG_LEAKER"),
     ("settings-hostile", "SETTINGS_HOSTILE"),
+    ("slow-start", "SLOW_START"),
 ];
 
 fn main() {

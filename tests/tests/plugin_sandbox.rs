@@ -115,7 +115,7 @@ fn assert_contained(fault: &str, stage: Stage, expected: impl Fn(&Fault) -> bool
     let _turn = ONE_AT_A_TIME
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let deadline = if fault == "loop" {
+    let deadline = if ["loop", "sleep", "poll"].contains(&fault) {
         DEADLINE
     } else {
         OTHER_FAULTS_DEADLINE
@@ -140,6 +140,55 @@ fn infinite_loop_hits_the_deadline_in_every_stage() {
     ] {
         assert_contained("loop", stage, |f| *f == Fault::Deadline(DEADLINE));
     }
+}
+
+/// Waiting in a WASI import (std's sleep is `pollable.block`; `poll` called
+/// directly) is stopped by the deadline like spinning is, in every stage.
+#[test]
+fn blocking_wasi_calls_hit_the_deadline_in_every_stage() {
+    for fault in ["sleep", "poll"] {
+        for stage in [
+            Stage::ValidateSettings,
+            Stage::Fingerprints,
+            Stage::Correlate,
+            Stage::Route,
+        ] {
+            assert_contained(fault, stage, |f| *f == Fault::Deadline(DEADLINE));
+        }
+    }
+}
+
+/// The same settings get the same answer, and the same report the same
+/// recipients, however the plugin draws from `wasi:random`.
+#[test]
+fn randomness_follows_the_inputs() {
+    let runtime = runtime_with(OTHER_FAULTS_DEADLINE);
+    let plugin = runtime.load(&read(MISBEHAVING)).expect("loads");
+    let coin = json!({"fault": "random", "stage": "validate-settings"}).to_string();
+    let answers: Vec<_> = (0..8).map(|_| plugin.validate_settings(&coin)).collect();
+    assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
+
+    let mut many = input(json!({"fault": "random", "stage": "route"}));
+    many.audience = (1..=24)
+        .map(|id| {
+            serde_json::from_value(json!({"id": id, "organisation": id * 10,
+                "organisation_kind": "other", "sector": "other"}))
+            .expect("member JSON is valid")
+        })
+        .collect();
+    let decided = || decide(&plugin, &many).result.expect("decides").routing;
+    let first = decided();
+    assert!(!first.groups.is_empty(), "some of 24 members are drawn");
+    for _ in 0..5 {
+        assert_eq!(decided(), first);
+    }
+    let mut other_report = many.clone();
+    other_report.report.id = "r-2".into();
+    let other = decide(&plugin, &other_report)
+        .result
+        .expect("decides")
+        .routing;
+    assert_ne!(other, first, "another report draws another subset");
 }
 
 #[test]

@@ -78,7 +78,10 @@ async fn list(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     community(&state, &principal, &id, false).await?;
-    let versions = registry::list(&state.db, &id).await?;
+    let mut versions = registry::list(&state.db, &id).await?;
+    for version in &mut versions {
+        version.unusable = state.pipeline.unusable(&version.digest);
+    }
     let mut conn = state.db.acquire().await?;
     let required = registry::required_approvals(&mut conn, &id).await?;
     let with = |status| versions.iter().find(|v| v.status == status).map(|v| v.id);

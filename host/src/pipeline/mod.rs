@@ -10,6 +10,7 @@ mod plan;
 mod roster_cache;
 mod rows;
 mod shadow;
+mod slots;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
@@ -54,10 +55,10 @@ pub struct Pipeline {
     /// counter lets a lookup that raced with a change avoid caching what it read.
     policies: Mutex<(u64, HashMap<String, Policy>)>,
     writer: group_commit::GroupCommit,
-    /// Evaluations running at once. The plugin deadline is wall-clock time, so
-    /// evaluations beyond what the cores can run would miss it under load and
-    /// quarantine good reports; the rest wait here, before their clock starts.
-    evaluations: tokio::sync::Semaphore,
+    /// Evaluations running at once, with a budget per community (see [`slots`]).
+    evaluations: slots::Slots,
+    /// Why a stored plugin (by digest, hex) did not load at its last attempt.
+    unusable: Mutex<HashMap<String, String>>,
     shadow: shadow::Shadow,
     /// Tells the other host nodes on the same database what changed here.
     cluster: cluster::Broadcast,
@@ -86,7 +87,8 @@ impl Pipeline {
             runtime,
             plugins: Mutex::default(),
             deliveries,
-            evaluations: tokio::sync::Semaphore::new(evaluation_slots()),
+            evaluations: slots::Slots::new(evaluation_slots()),
+            unusable: Mutex::default(),
         }
     }
 
@@ -160,15 +162,40 @@ impl Pipeline {
                 digest: digest.into(),
                 reason: "not stored".into(),
             })?;
-        let plugin = self.runtime.load(&bytes).map_err(|e| PlanError::Plugin {
-            digest: digest.into(),
-            reason: e.to_string(),
-        })?;
+        // Loading runs the plugin's warm-up: guest code, never on an async worker.
+        let runtime = self.runtime.clone();
+        let loaded = tokio::task::spawn_blocking(move || runtime.load(&bytes)).await?;
+        let mut unusable = self.unusable.lock().unwrap_or_else(PoisonError::into_inner);
+        let plugin = match loaded {
+            Ok(plugin) => {
+                unusable.remove(digest);
+                plugin
+            }
+            Err(error) => {
+                let reason = format!("{}: {}", error.stage, error.fault);
+                unusable.insert(digest.into(), reason.clone());
+                return Err(PlanError::Plugin {
+                    digest: digest.into(),
+                    reason,
+                });
+            }
+        };
+        drop(unusable);
         self.plugins
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(digest.into(), plugin.clone());
         Ok(plugin)
+    }
+
+    /// Why the stored plugin `digest` (hex) did not load at its last attempt on
+    /// this node, if it did not.
+    pub fn unusable(&self, digest: &str) -> Option<String> {
+        self.unusable
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(digest)
+            .cloned()
     }
 
     /// The community's policy as configured now, or `None` if there is no such community.

@@ -111,8 +111,7 @@ pub async fn plan_placed(
     now: OffsetDateTime,
 ) -> Result<Plan, PlanError> {
     let candidates = pipeline.roster().await?.for_community(&report.community);
-    // The semaphore is never closed, so a permit always comes.
-    let slot = pipeline.evaluations.acquire().await.ok();
+    let slot = pipeline.evaluations.acquire(&report.community).await;
     let started = Instant::now();
     let evaluated = evaluate(
         pipeline.db.clone(),

@@ -57,6 +57,9 @@ pub struct Version {
     pub uploaded_at: i64,
     pub activated_at: Option<i64>,
     pub approvals: Vec<String>,
+    /// Why its plugin does not load on this node (a fault or the deadline in its
+    /// warm-up), if it does not: such a version cannot run until it loads.
+    pub unusable: Option<String>,
 }
 
 const COLUMNS: &str = "id, community_id, plugin_digest, settings, wit_version, status, uploaded_by, uploaded_at, activated_at";
@@ -73,6 +76,7 @@ fn from_row(row: &AnyRow) -> Result<Version, sqlx::Error> {
         uploaded_at: row.try_get(7)?,
         activated_at: row.try_get(8)?,
         approvals: Vec::new(),
+        unusable: None,
     })
 }
 

@@ -9,6 +9,8 @@ use crate::model;
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "sharing-policy",
+    // Calls run on wasmtime's async path so a waiting guest can be timed out (see `drive`).
+    exports: { default: async },
 });
 
 use isac::policy::types as wit;

@@ -43,7 +43,8 @@ impl CapturedOutput {
     /// What was kept, as text, with a note of how much was dropped.
     pub fn text(&self) -> String {
         let buffer = self.buffer.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut text = String::from_utf8_lossy(&buffer.kept).into_owned();
+        let mut text =
+            super::output::escape_nul(String::from_utf8_lossy(&buffer.kept).into_owned());
         if buffer.dropped > 0 {
             text.push_str(&format!("\n[{} more bytes dropped]", buffer.dropped));
         }

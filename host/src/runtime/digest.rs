@@ -11,6 +11,10 @@ impl Digest {
         Digest(Sha256::digest(bytes).into())
     }
 
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     pub fn hex(&self) -> String {
         hex::encode(self.0)
     }

@@ -55,7 +55,10 @@ impl LogCollector {
             return;
         }
         self.budget -= message.len();
-        self.log.lines.push(LogLine { level, message });
+        self.log.lines.push(LogLine {
+            level,
+            message: super::output::escape_nul(message),
+        });
     }
 
     pub(crate) fn finish(&self) -> EvaluationLog {

@@ -8,6 +8,7 @@ mod captured;
 pub mod contract;
 mod decision;
 mod digest;
+mod drive;
 mod error;
 mod limits;
 mod log;
@@ -63,7 +64,9 @@ impl PolicyRuntime {
             .max_memories_per_component(2)
             .total_tables(instances * 4)
             .max_tables_per_component(8)
-            .max_memory_size(limits.memory_bytes);
+            .max_memory_size(limits.memory_bytes)
+            // Every call runs on a fiber (see `drive`): one stack per live instance.
+            .total_stacks(instances);
         let mut config = Config::new();
         config
             .wasm_component_model(true)
@@ -71,7 +74,9 @@ impl PolicyRuntime {
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config).map_err(setup)?;
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(setup)?;
+        // The async WASI imports: a guest waiting in one suspends the call instead of
+        // blocking the thread, so the call's timeout can end it (see `drive`).
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(setup)?;
         bindings::SharingPolicy::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)
             .map_err(setup)?;
         start_epoch_ticker(&engine);
@@ -94,8 +99,9 @@ impl PolicyRuntime {
         self.limits
     }
 
-    /// Checks, compiles and links a plugin, once per digest: loading the same bytes
-    /// again returns the plugin already loaded.
+    /// Checks, compiles, links and warms up a plugin, once per digest: loading the
+    /// same bytes again returns the plugin already loaded. Runs guest code: call it
+    /// from a blocking thread, never an async worker.
     pub fn load(&self, bytes: &[u8]) -> Result<Arc<Plugin>, PluginError> {
         let digest = Digest::of(bytes);
         if let Some(plugin) = self
@@ -122,7 +128,7 @@ impl PolicyRuntime {
             .instantiate_pre(&component)
             .map_err(|e| fail(Stage::Instantiate, Fault::Instantiate(format!("{e:#}"))))?;
         let plugin = Arc::new(Plugin::new(digest, info, bytes.len(), pre, self.limits)?);
-        plugin.warm_up();
+        plugin.warm_up()?;
         self.loaded
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -131,14 +137,21 @@ impl PolicyRuntime {
     }
 }
 
-/// Advances the epoch every [`EPOCH_TICK`] until the engine is dropped.
+/// Advances the epoch once per [`EPOCH_TICK`] of wall-clock time until the engine
+/// is dropped. On a loaded machine this thread wakes late: it then catches up on
+/// every tick missed, so a deadline stays wall-clock time rather than a count of
+/// wake-ups.
 fn start_epoch_ticker(engine: &Engine) {
     let engine = engine.weak();
     std::thread::Builder::new()
         .name("isac-epoch-ticker".into())
         .spawn(move || {
+            let mut counted = std::time::Instant::now();
             while let Some(engine) = engine.upgrade() {
-                engine.increment_epoch();
+                while counted.elapsed() >= EPOCH_TICK {
+                    engine.increment_epoch();
+                    counted += EPOCH_TICK;
+                }
                 drop(engine);
                 std::thread::sleep(EPOCH_TICK);
             }

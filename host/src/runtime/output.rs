@@ -23,10 +23,33 @@ fn invalid(message: String) -> Fault {
     Fault::InvalidOutput(message)
 }
 
+/// A string the host stores as it is (a fingerprint, a title, a community id):
+/// PostgreSQL text cannot hold NUL, so one is refused here, on every backend,
+/// before it can fail a transaction and lose the report.
+fn storable(what: &str, text: &str) -> Result<(), Fault> {
+    if text.contains('\0') {
+        return Err(invalid(format!("{what} contains a NUL byte")));
+    }
+    Ok(())
+}
+
+/// Plugin text the host keeps only to show (log lines, stdout, stderr, refusal
+/// and panic messages): NUL written out as `\0`, so it stores on every backend.
+pub fn escape_nul(text: String) -> String {
+    if text.contains('\0') {
+        text.replace('\0', "\\0")
+    } else {
+        text
+    }
+}
+
 pub fn check_fingerprints(keys: &[String], limit: usize) -> Result<(), Fault> {
     within(keys.iter().map(|k| k.len() + ITEM_BYTES).sum(), limit)?;
-    if let Some(index) = keys.iter().position(|k| k.trim().is_empty()) {
-        return Err(invalid(format!("fingerprint {index} is empty")));
+    for (index, key) in keys.iter().enumerate() {
+        if key.trim().is_empty() {
+            return Err(invalid(format!("fingerprint {index} is empty")));
+        }
+        storable(&format!("fingerprint {index}"), key)?;
     }
     Ok(())
 }
@@ -50,6 +73,7 @@ pub fn check_correlation(
             if title.trim().is_empty() {
                 return Err(invalid("opens a new case with an empty title".into()));
             }
+            storable("the new case's title", title)?;
         }
     }
     Ok(())
@@ -109,6 +133,7 @@ pub fn check_routing(
         )));
     }
     for (index, forward) in routing.forwards.iter().enumerate() {
+        storable(&format!("forward {index}'s target"), &forward.community)?;
         if forward.community.trim().is_empty() || forward.community == report.community {
             return Err(invalid(format!(
                 "forward {index} targets {:?}; a forward must name another community",
@@ -278,5 +303,23 @@ mod tests {
             })
         );
         assert_eq!(check_fingerprints(&keys, 4000), Ok(()));
+    }
+
+    #[test]
+    fn nul_is_refused_in_stored_strings_and_escaped_in_shown_ones() {
+        assert_eq!(
+            check_fingerprints(&["domain:a\0b".into()], 1000),
+            Err(invalid("fingerprint 0 contains a NUL byte".into()))
+        );
+        assert!(check_correlation(&Correlation::NewCase("t\0".into()), &[], 1000).is_err());
+        let forward = Forward {
+            community: "j-auto\0".into(),
+            redactions: vec![],
+        };
+        assert_eq!(
+            check(vec![], vec![forward]),
+            Err(invalid("forward 0's target contains a NUL byte".into()))
+        );
+        assert_eq!(escape_nul("a\0b".into()), "a\\0b");
     }
 }

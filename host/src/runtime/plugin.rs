@@ -1,7 +1,7 @@
 //! A loaded plugin (compiled once, pre-linked) and one evaluation of it on a
 //! fresh instance.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 use wasmtime::component::InstancePre;
@@ -11,8 +11,8 @@ use super::bindings::isac::policy::types as wit;
 use super::bindings::{SharingPolicy, SharingPolicyPre};
 use super::contract::ComponentInfo;
 use super::log::EvaluationLog;
-use super::sandbox::{MemoryCapExceeded, SandboxState};
-use super::{Digest, EPOCH_TICK, Fault, PluginError, RuntimeLimits, Stage, output};
+use super::sandbox::{MemoryCapExceeded, SandboxState, Seed};
+use super::{Digest, EPOCH_TICK, Fault, PluginError, RuntimeLimits, Stage, drive, output};
 use crate::model::{CaseSummary, Correlation, Member, Report, Routing};
 
 /// What every call receives besides its own arguments.
@@ -89,7 +89,10 @@ impl Plugin {
         ctx: &PolicyContext,
         report: &'r Report,
     ) -> Result<Evaluation<'_, 'r>, PluginError> {
-        let sandbox = Sandbox::new(self, Stage::Instantiate)?;
+        // Whatever randomness the plugin draws follows from the report and the
+        // plugin, so a replay of the same report decides the same.
+        let seed = Seed::of(&[b"evaluation", self.digest.as_bytes(), report.id.as_bytes()]);
+        let sandbox = Sandbox::new(self, Stage::Instantiate, seed)?;
         Ok(Evaluation {
             sandbox,
             ctx: wit::Context {
@@ -102,23 +105,42 @@ impl Plugin {
         })
     }
 
-    /// Runs `validate-settings` once on a throwaway instance and ignores the answer.
-    /// The first instance of a plugin pays one-time costs (its memory image and
+    /// Runs `validate-settings` with empty settings on throwaway instances. The
+    /// first instance of a plugin pays one-time costs (its memory image and
     /// compiled code paged in): for a Python or JavaScript component, whose image
     /// holds a whole interpreter, that once took past the 100 ms deadline of the
     /// first real call. Paying it at load keeps every report's deadline for the
-    /// policy itself. Same sandbox and limits as any call.
-    pub(crate) fn warm_up(&self) {
+    /// policy itself, so the first answer is not held against the plugin; the
+    /// second is, under the same sandbox and limits as any call: refusing the
+    /// empty settings is an answer, any other fault (a trap, the deadline) makes
+    /// the plugin unusable.
+    pub(crate) fn warm_up(&self) -> Result<(), PluginError> {
         let _ = self.validate_settings("");
+        match self.validate_settings("") {
+            Err(PluginError {
+                fault: Fault::Refused(_),
+                ..
+            }) => Ok(()),
+            other => other,
+        }
     }
 
     /// Asks the plugin whether `settings` (JSON) are acceptable, on an instance of its own.
     pub fn validate_settings(&self, settings: &str) -> Result<(), PluginError> {
-        let mut sandbox = Sandbox::new(self, Stage::ValidateSettings)?;
-        sandbox.call(Stage::ValidateSettings, |policy, store| {
-            policy
-                .isac_policy_policy()
-                .call_validate_settings(store, settings)
+        // The same settings get the same answer, however the plugin draws randomness.
+        let seed = Seed::of(&[
+            b"validate-settings",
+            self.digest.as_bytes(),
+            settings.as_bytes(),
+        ]);
+        let mut sandbox = Sandbox::new(self, Stage::ValidateSettings, seed)?;
+        sandbox.call(Stage::ValidateSettings, |policy, store, deadline| {
+            drive::within(
+                deadline,
+                policy
+                    .isac_policy_policy()
+                    .call_validate_settings(store, settings),
+            )
         })
     }
 }
@@ -131,26 +153,29 @@ struct Sandbox<'p> {
 }
 
 impl<'p> Sandbox<'p> {
-    fn new(plugin: &'p Plugin, stage: Stage) -> Result<Self, PluginError> {
+    fn new(plugin: &'p Plugin, stage: Stage, seed: Seed) -> Result<Self, PluginError> {
         let limits = plugin.limits;
         let mut store = Store::new(
             &plugin.engine,
-            SandboxState::new(limits.memory_bytes, limits.log_bytes),
+            SandboxState::new(limits.memory_bytes, limits.log_bytes, seed),
         );
         store.limiter(|state| state.limiter());
         store.epoch_deadline_trap();
         store.set_epoch_deadline(deadline_ticks(&limits));
-        let policy = plugin.pre.instantiate(&mut store).map_err(|e| {
-            let fault = match classify(&e, &store, &limits) {
-                Fault::Trap(message) => Fault::Instantiate(message),
-                other => other,
-            };
-            PluginError {
+        let instantiated = drive::within(limits.deadline, plugin.pre.instantiate_async(&mut store));
+        let policy = instantiated
+            .ok_or(Fault::Deadline(limits.deadline))
+            .and_then(|result| {
+                result.map_err(|e| match classify(&e, &store, &limits) {
+                    Fault::Trap(message) => Fault::Instantiate(message),
+                    other => other,
+                })
+            })
+            .map_err(|fault| PluginError {
                 digest: plugin.digest,
                 stage,
                 fault,
-            }
-        })?;
+            })?;
         Ok(Sandbox {
             plugin,
             store,
@@ -158,17 +183,24 @@ impl<'p> Sandbox<'p> {
         })
     }
 
+    /// `f` runs the call through [`drive::within`] with the deadline it is given;
+    /// `None` means the deadline passed while the guest waited in an import.
     fn call<R>(
         &mut self,
         stage: Stage,
-        f: impl FnOnce(&SharingPolicy, &mut Store<SandboxState>) -> wasmtime::Result<Result<R, String>>,
+        f: impl FnOnce(
+            &SharingPolicy,
+            &mut Store<SandboxState>,
+            Duration,
+        ) -> Option<wasmtime::Result<Result<R, String>>>,
     ) -> Result<R, PluginError> {
-        self.store
-            .set_epoch_deadline(deadline_ticks(&self.plugin.limits));
-        let fault = match f(&self.policy, &mut self.store) {
-            Ok(Ok(answer)) => return Ok(answer),
-            Ok(Err(message)) => Fault::Refused(message),
-            Err(error) => classify(&error, &self.store, &self.plugin.limits),
+        let limits = self.plugin.limits;
+        self.store.set_epoch_deadline(deadline_ticks(&limits));
+        let fault = match f(&self.policy, &mut self.store, limits.deadline) {
+            Some(Ok(Ok(answer))) => return Ok(answer),
+            Some(Ok(Err(message))) => Fault::Refused(output::escape_nul(message)),
+            Some(Err(error)) => classify(&error, &self.store, &limits),
+            None => Fault::Deadline(limits.deadline),
         };
         Err(PluginError {
             digest: self.plugin.digest,
@@ -208,7 +240,8 @@ fn classify(error: &wasmtime::Error, store: &Store<SandboxState>, limits: &Runti
             Fault::Panic(panic_message(&store.data().log.stderr.text()))
         }
         Some(trap) => Fault::Trap(trap.to_string()),
-        None => Fault::Trap(format!("{error:#}")),
+        // The message can quote the component's own names (its backtrace).
+        None => Fault::Trap(output::escape_nul(format!("{error:#}"))),
     }
 }
 
@@ -235,11 +268,16 @@ pub struct Evaluation<'p, 'r> {
 impl Evaluation<'_, '_> {
     pub fn fingerprints(&mut self) -> Result<Vec<String>, PluginError> {
         let (ctx, report) = (&self.ctx, &self.wit_report);
-        let keys = self.sandbox.call(Stage::Fingerprints, |policy, store| {
-            policy
-                .isac_policy_policy()
-                .call_fingerprints(store, ctx, report)
-        })?;
+        let keys = self
+            .sandbox
+            .call(Stage::Fingerprints, |policy, store, deadline| {
+                drive::within(
+                    deadline,
+                    policy
+                        .isac_policy_policy()
+                        .call_fingerprints(store, ctx, report),
+                )
+            })?;
         let limit = self.sandbox.plugin.limits.output_bytes;
         self.sandbox.check(
             Stage::Fingerprints,
@@ -253,10 +291,13 @@ impl Evaluation<'_, '_> {
         let (ctx, report) = (&self.ctx, &self.wit_report);
         let correlation: Correlation = self
             .sandbox
-            .call(Stage::Correlate, |policy, store| {
-                policy
-                    .isac_policy_policy()
-                    .call_correlate(store, ctx, report, &wit_candidates)
+            .call(Stage::Correlate, |policy, store, deadline| {
+                drive::within(
+                    deadline,
+                    policy
+                        .isac_policy_policy()
+                        .call_correlate(store, ctx, report, &wit_candidates),
+                )
             })?
             .into();
         let limit = self.sandbox.plugin.limits.output_bytes;
@@ -277,10 +318,17 @@ impl Evaluation<'_, '_> {
         let (ctx, report) = (&self.ctx, &self.wit_report);
         let routing: Routing = self
             .sandbox
-            .call(Stage::Route, |policy, store| {
-                policy
-                    .isac_policy_policy()
-                    .call_route(store, ctx, report, &wit_case, &wit_audience)
+            .call(Stage::Route, |policy, store, deadline| {
+                drive::within(
+                    deadline,
+                    policy.isac_policy_policy().call_route(
+                        store,
+                        ctx,
+                        report,
+                        &wit_case,
+                        &wit_audience,
+                    ),
+                )
             })?
             .into();
         let limit = self.sandbox.plugin.limits.output_bytes;

@@ -1,9 +1,15 @@
 //! The state of one evaluation's `Store`: WASI with no capabilities, a memory cap,
 //! and the bounded log. Built fresh for every evaluation, so nothing a plugin does
-//! can reach the next report.
+//! can reach the next report. Nothing in it is a source of entropy: clocks are
+//! frozen and every random generator is seeded by the caller from the evaluation's
+//! inputs, so the same inputs give the same decision (replays and shadow runs
+//! depend on it).
 
 use std::time::Duration;
 
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use sha2::{Digest as _, Sha256};
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{
@@ -75,6 +81,35 @@ impl HostMonotonicClock for FrozenClock {
     }
 }
 
+/// The seed of one evaluation's generators, from what the plugin is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seed([u8; 32]);
+
+impl Seed {
+    /// SHA-256 of every part, each length-prefixed so no two lists of parts collide.
+    pub fn of(parts: &[&[u8]]) -> Seed {
+        let mut hash = Sha256::new();
+        for part in parts {
+            hash.update((part.len() as u64).to_le_bytes());
+            hash.update(part);
+        }
+        Seed(hash.finalize().into())
+    }
+
+    /// One generator per WASI interface, so draws from one do not shift the others.
+    fn generator(self, interface: u8) -> StdRng {
+        let mut seed = self.0;
+        seed[0] ^= interface;
+        StdRng::from_seed(seed)
+    }
+
+    fn insecure_seed(self) -> u128 {
+        let mut half = [0u8; 16];
+        half.copy_from_slice(&self.0[16..]);
+        u128::from_le_bytes(half)
+    }
+}
+
 pub struct SandboxState {
     wasi: WasiCtx,
     table: ResourceTable,
@@ -83,11 +118,15 @@ pub struct SandboxState {
 }
 
 impl SandboxState {
-    pub fn new(memory_limit: usize, log_bytes: usize) -> Self {
+    pub fn new(memory_limit: usize, log_bytes: usize, seed: Seed) -> Self {
         let log = LogCollector::new(log_bytes);
         // No preopened directories, environment, arguments or network: the builder
         // grants none unless asked; output goes to bounded in-memory buffers.
+        // Stdin is the builder's default, a closed stream: reading it never waits.
         let wasi = WasiCtxBuilder::new()
+            .secure_random(seed.generator(1))
+            .insecure_random(seed.generator(2))
+            .insecure_random_seed(seed.insecure_seed())
             .stdout(log.stdout.clone())
             .stderr(log.stderr.clone())
             .allow_tcp(false)

@@ -35,6 +35,16 @@ pub struct Node {
 
 impl Node {
     pub fn start(command: &str, data: &Path, database_url: Option<&str>) -> Node {
+        Node::start_with(command, data, database_url, &[])
+    }
+
+    /// [`Node::start`] with more arguments (limits such as `--deadline-ms`).
+    pub fn start_with(
+        command: &str,
+        data: &Path,
+        database_url: Option<&str>,
+        extra: &[&str],
+    ) -> Node {
         let port = free_port();
         let mut args = vec![
             command.to_string(),
@@ -46,6 +56,7 @@ impl Node {
         if let Some(url) = database_url {
             args.extend(["--database-url".into(), url.into()]);
         }
+        args.extend(extra.iter().map(|arg| arg.to_string()));
         let child = Command::new(env!("CARGO_BIN_EXE_isac-host"))
             .args(args)
             .stdout(Stdio::null())

@@ -2,11 +2,14 @@
 //! pick the fault and the call it happens in, e.g. `{"fault": "loop", "stage": "route"}`.
 //! Every call not named by `stage` behaves (joins nothing, routes to nobody).
 
+mod wasi;
+
 use std::hint::black_box;
+use std::time::Duration;
 
 use isac_policy_sdk::{
-    CaseSummary, Correlation, Ctx, Member, Policy, Redaction, Report, Routing, RoutingBuilder,
-    export_policy,
+    CaseSummary, Correlation, Ctx, LogLevel, Member, Policy, Redaction, Report, Routing,
+    RoutingBuilder, export_policy, log,
 };
 use serde::Deserialize;
 
@@ -28,6 +31,19 @@ pub enum Fault {
     /// Return a structurally wrong answer: an empty fingerprint, a case that was not
     /// a candidate, or a redaction of an indicator that does not exist.
     InvalidOutput,
+    /// `std::thread::sleep` for a minute (`wasi:io/poll` `pollable.block`).
+    Sleep,
+    /// Wait a minute on a clock pollable with `wasi:io/poll` `poll`.
+    Poll,
+    /// Decide from `wasi:random`: validate-settings accepts on a coin flip, route
+    /// delivers to a random subset of the audience. The host seeds every generator
+    /// from the evaluation's inputs, so the same inputs still decide the same.
+    Random,
+    /// Put a NUL byte in the call's answer (a fingerprint, the new case's title, a
+    /// forward's target), and in a log line and on stdout.
+    Nul,
+    /// Refuse the call with a message containing a NUL byte.
+    RefuseNul,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
@@ -47,7 +63,7 @@ pub struct Settings {
 }
 
 /// Runs the faults that look the same in every stage; returns only for the others.
-fn misbehave(fault: Fault) {
+fn misbehave(fault: Fault) -> Result<(), String> {
     match fault {
         Fault::Loop => {
             let mut spins = 0u64;
@@ -65,8 +81,16 @@ fn misbehave(fault: Fault) {
         Fault::Recursion => {
             black_box(recurse(black_box(0)));
         }
-        Fault::None | Fault::OversizedOutput | Fault::InvalidOutput => {}
+        Fault::Sleep => std::thread::sleep(Duration::from_secs(60)),
+        Fault::Poll => wasi::poll_for(60_000_000_000),
+        Fault::Nul => {
+            log(LogLevel::Warn, "a log line with a NUL: \0 here");
+            println!("stdout with a NUL: \0 here");
+        }
+        Fault::RefuseNul => return Err("refused with a NUL: \0 here".into()),
+        Fault::None | Fault::OversizedOutput | Fault::InvalidOutput | Fault::Random => {}
     }
+    Ok(())
 }
 
 // Recursing without a base case is the point: the host must survive the stack
@@ -90,16 +114,21 @@ impl Policy for Misbehaving {
     type Settings = Settings;
 
     fn check_settings(settings: &Settings) -> Result<(), String> {
-        if settings.stage == Stage::ValidateSettings {
-            misbehave(settings.fault);
+        if settings.stage != Stage::ValidateSettings {
+            return Ok(());
+        }
+        misbehave(settings.fault)?;
+        if settings.fault == Fault::Random && wasi::random_u64() % 2 == 0 {
+            return Err("the coin came up tails".into());
         }
         Ok(())
     }
 
     fn fingerprints(ctx: &Ctx<Settings>, _: &Report) -> Result<Vec<String>, String> {
         let fault = active(ctx, Stage::Fingerprints);
-        misbehave(fault);
+        misbehave(fault)?;
         Ok(match fault {
+            Fault::Nul => vec!["domain:evil\0.example".into()],
             Fault::OversizedOutput => (0..20)
                 .map(|i| format!("domain:{i}.{}", "x".repeat(100_000)))
                 .collect(),
@@ -114,8 +143,9 @@ impl Policy for Misbehaving {
         _: &[CaseSummary],
     ) -> Result<Correlation, String> {
         let fault = active(ctx, Stage::Correlate);
-        misbehave(fault);
+        misbehave(fault)?;
         Ok(match fault {
+            Fault::Nul => Correlation::NewCase(format!("{}\0", report.title)),
             Fault::OversizedOutput => Correlation::NewCase("x".repeat(4 << 20)),
             Fault::InvalidOutput => Correlation::Join("no-such-case".into()),
             _ => Correlation::NewCase(report.title.clone()),
@@ -129,9 +159,19 @@ impl Policy for Misbehaving {
         audience: &[Member],
     ) -> Result<Routing, String> {
         let fault = active(ctx, Stage::Route);
-        misbehave(fault);
+        misbehave(fault)?;
         let mut routing = RoutingBuilder::new();
         match fault {
+            Fault::Nul => {
+                routing.forward("j-auto-isac\0", Vec::new());
+            }
+            Fault::Random => {
+                for member in audience {
+                    if wasi::random_u64() % 2 == 0 {
+                        routing.deliver(member.id, &[], 0);
+                    }
+                }
+            }
             Fault::OversizedOutput => {
                 routing.forward("elsewhere", vec![Redaction::DropIndicator(0); 200_000]);
             }

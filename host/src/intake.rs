@@ -13,7 +13,8 @@ use serde_json::Value;
 
 use crate::model::{Confidence, Indicator, IndicatorKind, MemberId, Tlp};
 
-const MAX_TITLE: usize = 300;
+/// Also the cap on a title a plugin gives a new case (see `runtime::output`).
+pub const MAX_TITLE: usize = 300;
 const MAX_BODY: usize = 64 * 1024;
 const MAX_VICTIM: usize = 300;
 const MAX_INDICATORS: usize = 500;

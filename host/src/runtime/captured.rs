@@ -1,6 +1,6 @@
-//! A plugin's stdout and stderr: kept in memory up to a bound, the rest counted
-//! and dropped. Writes never fail, so a chatty plugin is not turned into a
-//! crashing one (Rust's `println!` panics when a write fails).
+//! A plugin's stdout and stderr as WASI streams writing into the evaluation's
+//! bounded log (see [`log`](super::log)). Writes never fail, so a chatty plugin
+//! is not turned into a crashing one (Rust's `println!` panics when a write fails).
 
 use std::io;
 use std::pin::Pin;
@@ -11,44 +11,31 @@ use bytes::Bytes;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
 
-#[derive(Debug, Default)]
-struct Buffer {
-    kept: Vec<u8>,
-    dropped: usize,
+use super::log::Budgeted;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stream {
+    Stdout,
+    Stderr,
 }
 
-/// One captured output stream (cheap to clone; clones share the buffer).
+/// One captured output stream (cheap to clone; clones share the log).
 #[derive(Debug, Clone)]
 pub struct CapturedOutput {
-    buffer: Arc<Mutex<Buffer>>,
-    capacity: usize,
+    log: Arc<Mutex<Budgeted>>,
+    stream: Stream,
 }
 
 impl CapturedOutput {
-    pub fn new(capacity: usize) -> Self {
-        CapturedOutput {
-            buffer: Arc::default(),
-            capacity,
-        }
+    pub(crate) fn new(log: Arc<Mutex<Budgeted>>, stream: Stream) -> Self {
+        CapturedOutput { log, stream }
     }
 
     fn append(&self, bytes: &[u8]) {
-        let mut buffer = self.buffer.lock().unwrap_or_else(PoisonError::into_inner);
-        let room = self.capacity.saturating_sub(buffer.kept.len());
-        let kept = bytes.len().min(room);
-        buffer.kept.extend_from_slice(&bytes[..kept]);
-        buffer.dropped += bytes.len() - kept;
-    }
-
-    /// What was kept, as text, with a note of how much was dropped.
-    pub fn text(&self) -> String {
-        let buffer = self.buffer.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut text =
-            super::output::escape_nul(String::from_utf8_lossy(&buffer.kept).into_owned());
-        if buffer.dropped > 0 {
-            text.push_str(&format!("\n[{} more bytes dropped]", buffer.dropped));
-        }
-        text
+        self.log
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .capture(self.stream, bytes);
     }
 }
 
@@ -104,18 +91,5 @@ impl tokio::io::AsyncWrite for CapturedOutput {
 
     fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keeps_up_to_capacity_and_counts_the_rest() {
-        let out = CapturedOutput::new(4);
-        out.append(b"abc");
-        out.append(b"defg");
-        assert_eq!(out.text(), "abcd\n[3 more bytes dropped]");
     }
 }

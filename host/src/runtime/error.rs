@@ -57,6 +57,10 @@ pub enum Fault {
     Trap(String),
     #[error("returned {size} bytes, past the output cap of {limit} bytes")]
     OutputTooLarge { size: usize, limit: usize },
+    /// Refused while being copied out of the plugin's memory, before its size
+    /// could be measured the host's way (see `RuntimeLimits::copy_bytes`).
+    #[error("returned more than {copy} bytes, past the output cap of {limit} bytes")]
+    OutputTooLargeToCopy { copy: usize, limit: usize },
     #[error("returned an invalid answer: {0}")]
     InvalidOutput(String),
     #[error("refused: {0}")]

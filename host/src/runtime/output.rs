@@ -2,6 +2,7 @@
 //! every reference points at something real. A plugin may narrow, never widen.
 
 use super::Fault;
+use crate::intake::MAX_TITLE;
 use crate::model::{
     CaseSummary, Correlation, Member, MemberId, Redaction, Report, ReportField, Routing,
 };
@@ -31,6 +32,22 @@ fn storable(what: &str, text: &str) -> Result<(), Fault> {
         return Err(invalid(format!("{what} contains a NUL byte")));
     }
     Ok(())
+}
+
+/// The longest refusal, panic or trap message kept: a message is for an
+/// operator to read, not a payload to store.
+pub const MAX_MESSAGE_BYTES: usize = 4 << 10;
+
+/// A plugin's refusal, panic or trap message as kept: cut on a character
+/// boundary at [`MAX_MESSAGE_BYTES`] with a note of what was cut, NUL escaped.
+pub fn message(mut text: String) -> String {
+    if text.len() > MAX_MESSAGE_BYTES {
+        let cut = text.floor_char_boundary(MAX_MESSAGE_BYTES);
+        let dropped = text.len() - cut;
+        text.truncate(cut);
+        text.push_str(&format!(" [{dropped} more bytes dropped]"));
+    }
+    escape_nul(text)
 }
 
 /// Plugin text the host keeps only to show (log lines, stdout, stderr, refusal
@@ -72,6 +89,12 @@ pub fn check_correlation(
             within(title.len(), limit)?;
             if title.trim().is_empty() {
                 return Err(invalid("opens a new case with an empty title".into()));
+            }
+            if title.len() > MAX_TITLE {
+                return Err(invalid(format!(
+                    "opens a new case with a title of {} bytes, past the {MAX_TITLE} bytes a report's title may have",
+                    title.len()
+                )));
             }
             storable("the new case's title", title)?;
         }
@@ -321,5 +344,30 @@ mod tests {
             Err(invalid("forward 0's target contains a NUL byte".into()))
         );
         assert_eq!(escape_nul("a\0b".into()), "a\\0b");
+    }
+
+    #[test]
+    fn long_messages_are_cut_on_a_character_boundary() {
+        assert_eq!(message("short\0".into()), "short\\0");
+        let long = format!("{}東京", "x".repeat(MAX_MESSAGE_BYTES - 1));
+        assert_eq!(
+            message(long),
+            format!(
+                "{} [6 more bytes dropped]",
+                "x".repeat(MAX_MESSAGE_BYTES - 1)
+            )
+        );
+    }
+
+    #[test]
+    fn a_new_case_title_is_capped_like_a_report_title() {
+        let title = |n| Correlation::NewCase("t".repeat(n));
+        assert_eq!(check_correlation(&title(MAX_TITLE), &[], 1 << 20), Ok(()));
+        assert_eq!(
+            check_correlation(&title(MAX_TITLE + 1), &[], 1 << 20),
+            Err(invalid(
+                "opens a new case with a title of 301 bytes, past the 300 bytes a report's title may have".into()
+            ))
+        );
     }
 }

@@ -160,6 +160,7 @@ impl<'p> Sandbox<'p> {
             SandboxState::new(limits.memory_bytes, limits.log_bytes, seed),
         );
         store.limiter(|state| state.limiter());
+        store.set_hostcall_fuel(limits.copy_bytes());
         store.epoch_deadline_trap();
         store.set_epoch_deadline(deadline_ticks(&limits));
         let instantiated = drive::within(limits.deadline, plugin.pre.instantiate_async(&mut store));
@@ -198,7 +199,7 @@ impl<'p> Sandbox<'p> {
         self.store.set_epoch_deadline(deadline_ticks(&limits));
         let fault = match f(&self.policy, &mut self.store, limits.deadline) {
             Some(Ok(Ok(answer))) => return Ok(answer),
-            Some(Ok(Err(message))) => Fault::Refused(output::escape_nul(message)),
+            Some(Ok(Err(message))) => Fault::Refused(output::message(message)),
             Some(Err(error)) => classify(&error, &self.store, &limits),
             None => Fault::Deadline(limits.deadline),
         };
@@ -222,8 +223,21 @@ fn deadline_ticks(limits: &RuntimeLimits) -> u64 {
     (limits.deadline.as_nanos().div_ceil(EPOCH_TICK.as_nanos())).max(1) as u64
 }
 
+/// How wasmtime says a copy out of the guest ran out of hostcall fuel (see
+/// [`RuntimeLimits::copy_bytes`]); its error type is private, so by its message.
+const COPY_BUDGET_EXHAUSTED: &str = "fuel allocated for hostcalls has been exhausted";
+
 /// Names what went wrong from wasmtime's error and what the plugin wrote to stderr.
 fn classify(error: &wasmtime::Error, store: &Store<SandboxState>, limits: &RuntimeLimits) -> Fault {
+    if error
+        .chain()
+        .any(|e| e.to_string().contains(COPY_BUDGET_EXHAUSTED))
+    {
+        return Fault::OutputTooLargeToCopy {
+            copy: limits.copy_bytes(),
+            limit: limits.output_bytes,
+        };
+    }
     if let Some(cap) = error
         .chain()
         .find_map(|e| e.downcast_ref::<MemoryCapExceeded>())
@@ -237,11 +251,11 @@ fn classify(error: &wasmtime::Error, store: &Store<SandboxState>, limits: &Runti
         Some(Trap::Interrupt) => Fault::Deadline(limits.deadline),
         Some(Trap::StackOverflow) => Fault::StackOverflow,
         Some(Trap::UnreachableCodeReached) => {
-            Fault::Panic(panic_message(&store.data().log.stderr.text()))
+            Fault::Panic(panic_message(&store.data().log.stderr()))
         }
         Some(trap) => Fault::Trap(trap.to_string()),
         // The message can quote the component's own names (its backtrace).
-        None => Fault::Trap(output::escape_nul(format!("{error:#}"))),
+        None => Fault::Trap(output::message(format!("{error:#}"))),
     }
 }
 
@@ -251,7 +265,7 @@ fn panic_message(stderr: &str) -> String {
         .lines()
         .skip_while(|line| !line.contains("panicked at"));
     match (lines.next(), lines.next()) {
-        (Some(_), Some(message)) => message.trim().to_string(),
+        (Some(_), Some(message)) => output::message(message.trim().to_string()),
         _ => "unreachable code reached (no panic message on stderr)".into(),
     }
 }

@@ -17,6 +17,7 @@ use wasmtime_wasi::{
 };
 
 use super::bindings::isac::policy::{host, types};
+use super::captured::Stream;
 use super::log::LogCollector;
 
 /// Raised (as the trap's error) when a plugin tries to grow memory past the cap.
@@ -27,24 +28,31 @@ pub struct MemoryCapExceeded {
     pub limit: usize,
 }
 
-/// Caps linear memory and tables; instances and memories keep wasmtime's limits.
+/// Caps the linear memory of the whole instance, and tables. A component may
+/// hold several core modules, each with memories of its own (the pool allows
+/// two per component, which polyglot toolchains can use): the cap is on their
+/// sum, so a second memory cannot double it.
 struct MemoryCap {
     limit: usize,
+    /// Bytes of every memory of the store; the store lives for one evaluation.
+    used: usize,
 }
 
 impl ResourceLimiter for MemoryCap {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.limit {
+        let requested = self.used.saturating_sub(current).saturating_add(desired);
+        if requested > self.limit {
             return Err(wasmtime::Error::new(MemoryCapExceeded {
-                requested: desired,
+                requested,
                 limit: self.limit,
             }));
         }
+        self.used = requested;
         Ok(true)
     }
 
@@ -127,8 +135,8 @@ impl SandboxState {
             .secure_random(seed.generator(1))
             .insecure_random(seed.generator(2))
             .insecure_random_seed(seed.insecure_seed())
-            .stdout(log.stdout.clone())
-            .stderr(log.stderr.clone())
+            .stdout(log.stream(Stream::Stdout))
+            .stderr(log.stream(Stream::Stderr))
             .allow_tcp(false)
             .allow_udp(false)
             .allow_ip_name_lookup(false)
@@ -140,6 +148,7 @@ impl SandboxState {
             table: ResourceTable::new(),
             memory: MemoryCap {
                 limit: memory_limit,
+                used: 0,
             },
             log,
         }
@@ -164,5 +173,42 @@ impl types::Host for SandboxState {}
 impl host::Host for SandboxState {
     fn log(&mut self, level: types::LogLevel, message: String) {
         self.log.push(level.into(), message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmtime::{Engine, Instance, Module, Store};
+
+    /// Two memories that each stay under the cap, grown until together they pass it.
+    #[test]
+    fn the_memory_cap_holds_for_all_memories_of_an_instance() {
+        let engine = Engine::default();
+        let wasm = wat::parse_str(
+            r#"(module
+                (memory 1) (memory 1)
+                (func (export "grow") (param i32) (result i32 i32)
+                  (memory.grow 0 (local.get 0))
+                  (memory.grow 1 (local.get 0))))"#,
+        )
+        .expect("valid text");
+        let module = Module::new(&engine, wasm).expect("compiles");
+        let limit = 4 << 20;
+        let mut store = Store::new(&engine, SandboxState::new(limit, 1024, Seed::of(&[])));
+        store.limiter(|state| state.limiter());
+        let instance = Instance::new(&mut store, &module, &[]).expect("two pages fit");
+        let grow = instance
+            .get_typed_func::<i32, (i32, i32)>(&mut store, "grow")
+            .expect("exported");
+        // 40 more pages each: 41 pages (2.6 MiB) per memory, 5.2 MiB in all.
+        let error = grow
+            .call(&mut store, 40)
+            .expect_err("past the cap together");
+        let cap = error
+            .chain()
+            .find_map(|e| e.downcast_ref::<MemoryCapExceeded>())
+            .unwrap_or_else(|| panic!("not the memory cap: {error:#}"));
+        assert_eq!((cap.requested, cap.limit), (2 * 41 * 65536, limit));
     }
 }

@@ -44,6 +44,16 @@ pub enum Fault {
     Nul,
     /// Refuse the call with a message containing a NUL byte.
     RefuseNul,
+    /// Log thousands of empty and long lines and flood stdout and stderr, then
+    /// behave: the host keeps one bounded log and the decision stands.
+    LogFlood,
+    /// Refuse the call with a message of a mebibyte.
+    LongRefusal,
+    /// Answer `fingerprints` with 1,024 strings that all point at one 16 MiB
+    /// buffer: small in the guest's memory, 16 GiB once copied to the host.
+    AliasedStrings,
+    /// Open a new case whose title is a megabyte long.
+    LongTitle,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
@@ -88,9 +98,45 @@ fn misbehave(fault: Fault) -> Result<(), String> {
             println!("stdout with a NUL: \0 here");
         }
         Fault::RefuseNul => return Err("refused with a NUL: \0 here".into()),
-        Fault::None | Fault::OversizedOutput | Fault::InvalidOutput | Fault::Random => {}
+        Fault::LogFlood => flood_log(),
+        Fault::LongRefusal => return Err("no".repeat(512 << 10)),
+        Fault::None
+        | Fault::OversizedOutput
+        | Fault::InvalidOutput
+        | Fault::Random
+        | Fault::AliasedStrings
+        | Fault::LongTitle => {}
     }
     Ok(())
+}
+
+/// Empty lines cost the host as much as any (each is a stored entry), so they
+/// come first; then lines and writes far past any log budget.
+fn flood_log() {
+    for _ in 0..5_000 {
+        log(LogLevel::Debug, "");
+    }
+    let line = "x".repeat(1_000);
+    for _ in 0..200 {
+        log(LogLevel::Info, &line);
+        println!("{line}");
+        eprintln!("{line}");
+    }
+}
+
+/// 1,024 strings over one leaked 16 MiB buffer. Each `String` claims the whole
+/// buffer as its own allocation with no spare capacity, so the bindings hand its
+/// pointer to the host unchanged; the instance is never entered again (nor its
+/// strings freed) once the host refuses the answer.
+fn aliased_strings() -> Vec<String> {
+    let buffer: &'static mut [u8] = Vec::leak(vec![b'x'; 16 << 20]);
+    let (ptr, len) = (buffer.as_mut_ptr(), buffer.len());
+    (0..1_024)
+        // SAFETY: the buffer is valid UTF-8 and leaked; the aliasing is the
+        // misbehaviour under test, and nothing in this instance drops these strings
+        // before the host has refused them.
+        .map(|_| unsafe { String::from_raw_parts(ptr, len, len) })
+        .collect()
 }
 
 // Recursing without a base case is the point: the host must survive the stack
@@ -133,6 +179,7 @@ impl Policy for Misbehaving {
                 .map(|i| format!("domain:{i}.{}", "x".repeat(100_000)))
                 .collect(),
             Fault::InvalidOutput => vec![String::new()],
+            Fault::AliasedStrings => aliased_strings(),
             _ => Vec::new(),
         })
     }
@@ -148,6 +195,7 @@ impl Policy for Misbehaving {
             Fault::Nul => Correlation::NewCase(format!("{}\0", report.title)),
             Fault::OversizedOutput => Correlation::NewCase("x".repeat(4 << 20)),
             Fault::InvalidOutput => Correlation::Join("no-such-case".into()),
+            Fault::LongTitle => Correlation::NewCase("t".repeat(1_000_000)),
             _ => Correlation::NewCase(report.title.clone()),
         })
     }

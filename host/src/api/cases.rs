@@ -1,7 +1,7 @@
 //! Cases as a member sees them: only cases it received something in, and inside
 //! each only the reports delivered to it, checked one by one.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
+use super::extract::{Path, Query};
 use super::inbox::{ViewFilter, delivered_view, due_views};
 use super::{ApiError, AppState, Principal, Seat};
 use crate::store;

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
+use super::extract::{Path, Query};
 use super::{ApiError, AppState, Principal, Seat};
 use crate::store;
 

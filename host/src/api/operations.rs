@@ -1,12 +1,13 @@
 //! What community operators (and the secretariat) look at: the quarantine, with a
 //! re-run once the plugin is fixed, the decision log, and the audit log.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use sqlx::Row;
 
+use super::extract::Path;
 use super::{ApiError, AppState, Principal};
 use crate::model::Report;
 use crate::store;

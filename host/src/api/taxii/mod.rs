@@ -6,7 +6,7 @@
 
 mod objects;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{ACCEPT, CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,6 +14,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+use super::extract::Path;
 use super::{ApiError, AppState, JSON_LIMIT, Principal, Seat};
 use crate::stix;
 

@@ -1,4 +1,5 @@
-//! Every 4xx under /api/v1 and /taxii2 is a JSON body, naming the parameter when
+//! Every 4xx under /api/v1 and /taxii2 is a JSON body (TAXII's error resource
+//! under /taxii2), naming the parameter when
 //! one is wrong: bad path and query parameters, unknown paths and unsupported
 //! methods included (axum alone answers those in plain text or with no body).
 
@@ -74,9 +75,24 @@ async fn every_bad_url_is_answered_in_json_naming_the_parameter() {
             .to_string();
         let body: Value =
             serde_json::from_str(&response.text().await.unwrap()).unwrap_or(Value::Null);
-        let named = field.is_empty() || body["field"] == field;
-        let json = content_type == "application/json" && body["error"].is_string();
-        if got != status || !named || !json || !body["message"].is_string() {
+        // TAXII's error resource (its section 3.6.1) under /taxii2, the API's elsewhere.
+        let (named, json) = if path.starts_with("/taxii2") {
+            (
+                field.is_empty() || body["details"]["field"] == field,
+                content_type == "application/taxii+json;version=2.1"
+                    && body["title"].is_string()
+                    && body["description"].is_string()
+                    && body["http_status"] == status.as_u16().to_string(),
+            )
+        } else {
+            (
+                field.is_empty() || body["field"] == field,
+                content_type == "application/json"
+                    && body["error"].is_string()
+                    && body["message"].is_string(),
+            )
+        };
+        if got != status || !named || !json {
             failures.push(format!("{method} {path}: {got} {content_type} {body}"));
         }
     }

@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .merge(taxii::router())
         .fallback(no_route)
         .method_not_allowed_fallback(no_method)
+        .layer(axum::middleware::from_fn(taxii::taxii_errors))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }

@@ -4,7 +4,10 @@
 //! as reports). Same tokens as the REST API, as Bearer or as the password of
 //! HTTP Basic credentials, which is what TAXII clients send.
 
+mod error;
 mod objects;
+
+pub use error::taxii_errors;
 
 use axum::extract::State;
 use axum::http::header::{ACCEPT, CONTENT_TYPE, HOST};

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::model::{Confidence, Indicator, IndicatorKind, MemberId, Tlp};
+use crate::text;
 
 /// Also the cap on a title a plugin gives a new case (see `runtime::output`).
 pub const MAX_TITLE: usize = 300;
@@ -21,6 +22,11 @@ const MAX_INDICATORS: usize = 500;
 const MAX_TAGS: usize = 50;
 const MAX_TAG: usize = 64;
 const MAX_RECIPIENTS: usize = 100;
+/// The longest URL accepted, before and after normalisation: what common browsers
+/// and CDNs take (longer ones are refused by much of the web, so rarely live
+/// indicators), and an indicator every recipient's tools can store. Other kinds
+/// are bounded by their syntax (a domain 253 bytes, an e-mail 318, hashes fixed).
+const MAX_URL: usize = 2048;
 
 /// The JSON body of POST /api/v1/communities/{id}/reports.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -197,17 +203,11 @@ fn within(field: &str, len: usize, max: usize, unit: &str) -> Result<(), FieldEr
     Ok(())
 }
 
-/// Trims a single-line text and checks it is non-empty, short enough and free of
-/// control characters (which could forge lines in logs, e-mails and exports).
+/// Trims a single-line text and checks it is short enough and one clean line
+/// (see [`text::one_line`]).
 fn one_line(field: &str, text: &str, max: usize) -> Result<String, FieldError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return fail(field, "must not be empty");
-    }
+    let text = text::one_line(text).map_err(|e| FieldError::new(field, e.to_string()))?;
     within(field, text.len(), max, "bytes")?;
-    if text.chars().any(char::is_control) {
-        return fail(field, "must not contain control characters");
-    }
     Ok(text.to_owned())
 }
 
@@ -253,14 +253,7 @@ fn normalise(kind: IndicatorKind, value: &str) -> Result<String, &'static str> {
         IndicatorKind::Ipv4 => canonical::<Ipv4Addr>(value, "not an IPv4 address"),
         IndicatorKind::Ipv6 => canonical::<Ipv6Addr>(value, "not an IPv6 address"),
         IndicatorKind::Domain => domain(value),
-        IndicatorKind::Url => {
-            let url = url::Url::parse(value).map_err(|_| "not a URL")?;
-            // The url crate refuses these (special) schemes without a host, so none is hostless.
-            match url.scheme() {
-                "http" | "https" | "ftp" => Ok(url.into()),
-                _ => Err("URL scheme must be http, https or ftp"),
-            }
-        }
+        IndicatorKind::Url => web_url(value),
         IndicatorKind::Email => email(value),
         IndicatorKind::Md5 => hex(value, 32, "MD5 hash must be exactly 32 hex digits"),
         IndicatorKind::Sha1 => hex(value, 40, "SHA-1 hash must be exactly 40 hex digits"),
@@ -278,6 +271,24 @@ fn canonical<T: FromStr + Display>(
         .parse::<T>()
         .map(|ip| ip.to_string())
         .map_err(|_| error)
+}
+
+fn web_url(value: &str) -> Result<String, &'static str> {
+    const TOO_LONG: &str = "URL must be at most 2048 bytes";
+    if value.len() > MAX_URL {
+        return Err(TOO_LONG);
+    }
+    let url = url::Url::parse(value).map_err(|_| "not a URL")?;
+    // The url crate refuses these (special) schemes without a host, so none is hostless.
+    if !matches!(url.scheme(), "http" | "https" | "ftp") {
+        return Err("URL scheme must be http, https or ftp");
+    }
+    // Percent-encoding can lengthen what was short enough.
+    let url = String::from(url);
+    if url.len() > MAX_URL {
+        return Err(TOO_LONG);
+    }
+    Ok(url)
 }
 
 fn email(value: &str) -> Result<String, &'static str> {
@@ -396,6 +407,9 @@ mod tests {
             (|s| s.tags = vec!["ok".into(), "  ".into()], "tags[1]", "empty"),
             (|s| s.tags = vec!["t".repeat(65)], "tags[0]", "at most 64 bytes"),
             (|s| s.tags = vec!["a\u{7f}b".into()], "tags[0]", "control"),
+            (|s| s.title = "invoice\u{202E}fdp.exe".into(), "title", "U+202E"),
+            (|s| s.victim = Some("Sakura\u{200B}Bank".into()), "victim", "U+200B"),
+            (|s| s.tags = vec!["a\u{2028}b".into()], "tags[0]", "U+2028"),
             (|s| s.tlp = Tlp::Red, "named_recipients", "TLP:RED needs at least one"),
             (|s| s.named_recipients = vec![7], "named_recipients", "only apply to TLP:RED"),
             (|s| red(s, (1..=101).collect()), "named_recipients", "at most 100"),
@@ -413,6 +427,9 @@ mod tests {
         let long_label = format!("{}.example", "a".repeat(64));
         let long_name = format!("{}com", "abcdefghi.".repeat(26));
         let long_local = format!("{}@example.com", "a".repeat(65));
+        let long_url = format!("https://example.com/{}", "a".repeat(2048));
+        // 700 spaces become 2,100 bytes of %20.
+        let widened_url = format!("https://example.com/{}x", " ".repeat(700));
         #[rustfmt::skip]
         let cases = [
             (Ipv4, "256.1.1.1", "IPv4"), (Ipv4, "010.1.1.1", "IPv4"),
@@ -423,6 +440,7 @@ mod tests {
             (Domain, "-lead.example", "start or end"), (Domain, "192.0.2.1", "all digits"),
             (Url, "javascript:alert(1)", "scheme"), (Url, "file:///etc/passwd", "scheme"),
             (Url, "http://", "not a URL"), (Url, "example.com/path", "not a URL"),
+            (Url, &long_url, "2048 bytes"), (Url, &widened_url, "2048 bytes"),
             (Email, "no-at.example", "'@'"), (Email, "@example.com", "local part"),
             (Email, "a b@example.com", "local part"), (Email, "a@b@example.com", "local part"),
             (Email, &long_local, "local part"), (Email, "root@localhost", "two labels"),

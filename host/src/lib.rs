@@ -16,4 +16,5 @@ pub mod runtime;
 pub mod server;
 pub mod stix;
 pub mod store;
+pub mod text;
 pub mod view;

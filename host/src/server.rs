@@ -59,6 +59,7 @@ fn app_state(db: store::AnyPool, runtime: PolicyRuntime) -> AppState {
         db: db.clone(),
         pipeline: Pipeline::new(db, Arc::new(runtime)),
         principals: Arc::default(),
+        application_limit: api::RateLimit::default(),
     }
 }
 
@@ -70,7 +71,9 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, ServerError> {
 
 /// Serves until Ctrl-C (or SIGTERM): requests in flight finish first.
 pub async fn serve(listener: TcpListener, state: AppState) -> Result<(), ServerError> {
-    axum::serve(listener, api::router(state))
+    // The peer address keys the applications' rate limit.
+    let app = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let interrupt = tokio::signal::ctrl_c();
             #[cfg(unix)]

@@ -29,13 +29,19 @@ pub struct Reply {
 
 impl TestServer {
     pub async fn start() -> TestServer {
+        Self::start_with(|_| {}).await
+    }
+
+    /// A server whose state `configure` adjusts first (e.g. the applications' rate limit).
+    pub async fn start_with(configure: impl FnOnce(&mut isac_host::api::AppState)) -> TestServer {
         let data = tempfile::tempdir().expect("temp dir");
         let database = isac_host::store::database_for_run(data.path())
             .await
             .expect("a database for the test");
-        let state = isac_host::server::state_in(data.path(), &database, Default::default())
+        let mut state = isac_host::server::state_in(data.path(), &database, Default::default())
             .await
             .expect("server state");
+        configure(&mut state);
         let tokens = isac_host::demo::seed(&state.db).await.expect("demo seed");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

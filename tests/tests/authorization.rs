@@ -40,13 +40,26 @@ fn stix_bundle() -> Value {
 struct World {
     server: TestServer,
     tokyo: i64,
-    applicant: i64,
+    /// Pending applications: one the matrix approves, one it refuses.
+    applicant: String,
+    pending: String,
     case: String,
     tokyo_delivery: i64,
 }
 
+/// Files an application anonymously and returns its id.
+async fn apply(server: &TestServer, name: &str) -> String {
+    let apply = json!({"organisation": {"name": name, "kind": "other", "sector": "other"}});
+    let filed = server
+        .post("", "/communities/council/applications", &apply)
+        .await;
+    assert_eq!(filed.status, StatusCode::ACCEPTED, "{:?}", filed.body);
+    filed.body["application_id"].as_str().unwrap().to_string()
+}
+
 async fn world() -> World {
-    let server = TestServer::start().await;
+    // The matrix files an application per role: room for all of them.
+    let server = TestServer::start_with(|state| state.application_limit.burst = 100).await;
     let kanto = server.member_id("kanto-power@council").await;
     let rail = server.member_id("nippon-rail@transportation-isac").await;
     let reason = json!({"reason": "test"});
@@ -72,31 +85,20 @@ async fn world() -> World {
             .status,
         StatusCode::OK
     );
-    let apply = json!({"organisation": {"name": "Refused Co", "kind": "other", "sector": "other"}});
-    let refused = server
-        .post("", "/communities/council/applications", &apply)
-        .await
-        .body["member_id"]
-        .as_i64()
-        .unwrap();
+    let refused = apply(&server, "Refused Co").await;
     assert_eq!(
         server
             .post(
                 "steering_committee",
-                &format!("/members/{refused}/refuse"),
+                &format!("/applications/{refused}/refuse"),
                 &reason
             )
             .await
             .status,
         StatusCode::OK
     );
-    let apply = json!({"organisation": {"name": "Applicant Co", "kind": "academic", "sector": "education"}});
-    let applicant = server
-        .post("", "/communities/council/applications", &apply)
-        .await
-        .body["member_id"]
-        .as_i64()
-        .unwrap();
+    let applicant = apply(&server, "Applicant Co").await;
+    let pending = apply(&server, "Pending Co").await;
 
     let sent = server
         .post(
@@ -127,6 +129,7 @@ async fn world() -> World {
         server,
         tokyo,
         applicant,
+        pending,
         case,
         tokyo_delivery,
     }
@@ -136,13 +139,15 @@ async fn world() -> World {
 async fn every_endpoint_for_every_role() {
     let w = world().await;
     let baseline = std::fs::read(isac_plugin_artifacts::BASELINE).unwrap();
-    let (t, a, c, d) = (w.tokyo, w.applicant, &w.case, w.tokyo_delivery);
+    let (t, c, d) = (w.tokyo, &w.case, w.tokyo_delivery);
+    let (a, p) = (&w.applicant, &w.pending);
     use StatusCode as S;
     const U: S = S::UNAUTHORIZED;
     const F: S = S::FORBIDDEN;
     const N: S = S::NOT_FOUND;
     const O: S = S::OK;
     const C: S = S::CREATED;
+    const A: S = S::ACCEPTED;
     // Allowed, but refused as the request stands (the Council needs an approval;
     // there is no earlier version to roll back to).
     const X: S = S::CONFLICT;
@@ -254,7 +259,8 @@ async fn every_endpoint_for_every_role() {
             Method::PUT,
             format!("/members/{t}/class"),
             Some(json!({"class": "general", "reason": "r"})),
-            [U, U, F, U, F, F, F, F, F, O, O, O],
+            // 404 to those who may not see the member, as for an id that does not exist.
+            [U, U, F, U, N, F, N, N, N, O, O, O],
         ),
         (
             Method::POST,
@@ -264,9 +270,37 @@ async fn every_endpoint_for_every_role() {
         ),
         (
             Method::POST,
-            format!("/members/{a}/approve"),
+            "/communities/council/applications".into(),
+            Some(
+                json!({"organisation": {"name": "Matrix Co", "kind": "other", "sector": "other"}}),
+            ),
+            // Anyone may apply, whatever token it sends.
+            [A; 12],
+        ),
+        (
+            Method::GET,
+            "/communities/council/applications".into(),
+            None,
+            [U, U, F, U, F, F, F, F, F, F, O, O],
+        ),
+        (
+            Method::POST,
+            format!("/applications/{a}/approve"),
             Some(json!({"reason": "welcome"})),
             [U, U, F, U, F, F, F, F, F, F, O, F],
+        ),
+        (
+            Method::POST,
+            format!("/applications/{p}/refuse"),
+            Some(json!({"reason": "not eligible"})),
+            [U, U, F, U, F, F, F, F, F, F, O, F],
+        ),
+        (
+            Method::PUT,
+            "/communities/council/policies/approvals".into(),
+            // The Council's current number: no lowering, so the secretariat may too.
+            Some(json!({"required": 1})),
+            [U, U, F, U, F, F, F, F, F, F, O, O],
         ),
         (
             Method::GET,
@@ -464,4 +498,65 @@ async fn list_endpoints_apply_the_access_check_to_every_filter() {
             .body["items"],
         json!([])
     );
+}
+
+#[tokio::test]
+async fn lowering_the_required_approvals_needs_the_steering_committee() {
+    let server = TestServer::start().await;
+    let path = "/communities/council/policies/approvals";
+    async fn required(server: &TestServer) -> Value {
+        server
+            .get("secretariat", "/communities/council/policies")
+            .await
+            .body["required_approvals"]
+            .clone()
+    }
+    assert_eq!(required(&server).await, 1);
+    let lowered = server
+        .put("secretariat", path, &json!({"required": 0}))
+        .await;
+    assert_eq!(lowered.status, StatusCode::FORBIDDEN, "{:?}", lowered.body);
+    assert_eq!(lowered.body["error"], "Forbidden");
+    assert_eq!(required(&server).await, 1, "unchanged");
+
+    let raised = server
+        .put("secretariat", path, &json!({"required": 2}))
+        .await;
+    assert_eq!(raised.status, StatusCode::OK, "{:?}", raised.body);
+    let back = server
+        .put("secretariat", path, &json!({"required": 1}))
+        .await;
+    assert_eq!(back.status, StatusCode::FORBIDDEN, "{:?}", back.body);
+    assert_eq!(required(&server).await, 2);
+
+    let amended = server
+        .put("steering_committee", path, &json!({"required": 0}))
+        .await;
+    assert_eq!(amended.status, StatusCode::OK, "{:?}", amended.body);
+    assert_eq!(required(&server).await, 0);
+}
+
+#[tokio::test]
+async fn a_member_the_caller_may_not_see_is_not_found_wherever_it_is_named() {
+    let server = TestServer::start().await;
+    let tokyo = server.member_id("tokyo@council").await;
+    let change = json!({"class": "task_force_class2", "reason": "probe"});
+    for who in [
+        "example-motors@j-auto-isac",
+        "nisc@council",
+        "operator@ict-isac",
+    ] {
+        let existing = server
+            .put(who, &format!("/members/{tokyo}/class"), &change)
+            .await;
+        let missing = server.put(who, "/members/999999/class", &change).await;
+        assert_eq!(existing.status, StatusCode::NOT_FOUND, "{who}");
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "{who}");
+        assert_eq!(existing.body, missing.body, "{who}");
+    }
+    // A member sees itself, so it learns nothing from 403.
+    let own = server
+        .put("tokyo@council", &format!("/members/{tokyo}/class"), &change)
+        .await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN);
 }

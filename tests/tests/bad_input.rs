@@ -165,3 +165,180 @@ async fn every_bad_submission_is_refused_naming_the_field() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert_eq!(stored_reports(&server).await, 0, "nothing stored");
 }
+
+#[tokio::test]
+async fn indicator_values_are_bounded_by_kind() {
+    let server = TestServer::start().await;
+    let report = |url: String| {
+        json!({"title": "long URL", "tlp": "green", "confidence": "confirmed",
+               "indicators": [{"kind": "url", "value": url}]})
+    };
+    let huge = format!("https://example.com/{}", "a".repeat(200 * 1024));
+    let refused = server
+        .post(
+            "tokyo@council",
+            "/communities/council/reports",
+            &report(huge),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.body["field"], "indicators[0].value");
+    assert_eq!(
+        refused.body["message"],
+        "indicators[0].value: URL must be at most 2048 bytes"
+    );
+    assert_eq!(stored_reports(&server).await, 0);
+
+    let fits = format!("https://example.com/{}", "a".repeat(2000));
+    let accepted = server
+        .post(
+            "tokyo@council",
+            "/communities/council/reports",
+            &report(fits),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::CREATED, "{:?}", accepted.body);
+}
+
+#[tokio::test]
+async fn text_that_reads_differently_from_what_it_is_is_refused_in_every_field() {
+    // One application per character below: more than the default limit allows.
+    let server = TestServer::start_with(|state| state.application_limit.burst = 100).await;
+    let sent = server
+        .post(
+            "nisc@council",
+            "/communities/council/reports",
+            &json!({"title": "t", "tlp": "green", "confidence": "confirmed",
+                    "indicators": [{"kind": "domain", "value": "trojan-source.example"}]}),
+        )
+        .await;
+    let case = sent.body["case_id"].as_str().unwrap().to_string();
+    let report = |key: &str, value: serde_json::Value| {
+        let mut body = json!({"title": "t", "tlp": "green", "confidence": "confirmed"});
+        body[key] = value;
+        body
+    };
+    let notes = format!("/cases/{case}/notes");
+    let countermeasures = format!("/cases/{case}/countermeasures");
+    let reports = "/communities/council/reports";
+    let mut failures = Vec::new();
+    for (character, name) in [
+        ('\u{202E}', "right-to-left override"),
+        ('\u{2067}', "right-to-left isolate"),
+        ('\u{200B}', "zero-width space"),
+        ('\u{FEFF}', "zero-width no-break space"),
+        ('\u{2028}', "line separator"),
+    ] {
+        let text = format!("invoice{character}fdp.exe");
+        let cases = [
+            (
+                "tokyo@council",
+                reports,
+                report("title", json!(text)),
+                "title",
+            ),
+            (
+                "tokyo@council",
+                reports,
+                report("victim", json!(text)),
+                "victim",
+            ),
+            (
+                "tokyo@council",
+                reports,
+                report("tags", json!(["ok", text])),
+                "tags[1]",
+            ),
+            (
+                "",
+                "/communities/council/applications",
+                json!({"organisation": {"name": text, "kind": "other", "sector": "other"}}),
+                "organisation.name",
+            ),
+            (
+                "nisc@council",
+                notes.as_str(),
+                json!({"title": text, "body": "b"}),
+                "title",
+            ),
+            (
+                "nisc@council",
+                countermeasures.as_str(),
+                json!({"title": text, "body": "b"}),
+                "title",
+            ),
+            (
+                "secretariat",
+                "/communities",
+                json!({"id": "trojan-isac", "name": text, "plugin": "baseline"}),
+                "name",
+            ),
+        ];
+        for (who, path, body, field) in cases {
+            let reply = server.post(who, path, &body).await;
+            let message = reply.body["message"].as_str().unwrap_or("");
+            let code = format!("U+{:04X}", u32::from(character));
+            if reply.status != StatusCode::UNPROCESSABLE_ENTITY
+                || reply.body["field"] != field
+                || !message.contains(&code)
+            {
+                failures.push(format!(
+                    "{name} in {path} {field}: {} {}",
+                    reply.status, reply.body
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(stored_reports(&server).await, 1, "only the first report");
+}
+
+/// Sends a request as written, byte for byte: HTTP clients resolve `..` in a path
+/// before sending it, and this test needs it to reach the server.
+async fn raw_put(
+    server: &TestServer,
+    token: &str,
+    path: &str,
+    body: &str,
+) -> (u16, serde_json::Value) {
+    use std::io::{Read, Write};
+    let address = server.base.trim_start_matches("http://").to_string();
+    let request = format!(
+        "PUT {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/yaml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    // Blocking I/O off the runtime thread that serves the request.
+    let response = tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    })
+    .await
+    .unwrap();
+    let status = response[9..12].parse().unwrap();
+    let body = response.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+    (status, serde_json::from_str(body).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn fixture_names_are_plain_file_names() {
+    let server = TestServer::start().await;
+    let suite = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../plugins/baseline/fixtures/05-suspicion-task-force-only.yaml"
+    ))
+    .unwrap();
+    let token = server.token("operator@electricity-isac").to_string();
+    let fixtures = "/api/v1/communities/electricity-isac/policies/fixtures";
+    for name in ["..", "...", ".", ".hidden", "a..b", "-flag"] {
+        let (status, body) = raw_put(&server, &token, &format!("{fixtures}/{name}"), &suite).await;
+        assert_eq!(status, 422, "{name}: {body}");
+        assert_eq!(body["field"], "name", "{name}: {body}");
+    }
+    let (status, body) =
+        raw_put(&server, &token, &format!("{fixtures}/suspicion.v2"), &suite).await;
+    assert_eq!(status, 201, "{body}");
+}

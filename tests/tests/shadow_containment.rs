@@ -260,7 +260,7 @@ async fn operators_read_plugin_text_only_under_the_reports_tlp() {
     let server = TestServer::start().await;
     let set = server
         .put(
-            "secretariat",
+            "steering_committee",
             "/communities/council/policies/approvals",
             &json!({"required": 0}),
         )

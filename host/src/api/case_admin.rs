@@ -2,8 +2,8 @@
 //! and merge or split them when a plugin's dedup was wrong. Audit-logged.
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
@@ -11,7 +11,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::AnyConnection;
 
-use super::{ApiError, AppState, Principal, json_body};
+use super::extract::Path;
+use super::{ApiError, AppState, Principal, json_body, line};
 use crate::council::case_admin;
 use crate::store;
 
@@ -128,11 +129,8 @@ async fn split(
     let mut tx = store::begin_write(&mut conn).await?;
     operated(&mut tx, &principal, &id).await?;
     let SplitBody { reports, title } = json_body(&headers, body)?;
-    let title = title.trim();
-    if title.is_empty() || title.chars().count() > 300 {
-        return Err(ApiError::invalid("title", "1 to 300 characters"));
-    }
-    let new_case = case_admin::split(&mut tx, &id, &reports, title).await?;
+    let title = line("title", &title, 300)?;
+    let new_case = case_admin::split(&mut tx, &id, &reports, &title).await?;
     let detail = format!("{} report(s) into {new_case}", reports.len());
     store::audit(&mut tx, &principal.actor(), "case.split", &id, &detail).await?;
     tx.commit().await?;

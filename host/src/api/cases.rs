@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,7 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
+use super::extract::{Path, Query};
 use super::inbox::{ViewFilter, delivered_view, due_views};
 use super::{ApiError, AppState, Principal, Seat, read_audit};
 use crate::model::Confidence;

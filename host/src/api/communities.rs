@@ -4,7 +4,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -12,7 +12,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
 
-use super::{ApiError, AppState, PLUGIN_LIMIT, Principal, json_body, raw_body};
+use super::extract::Path;
+use super::{ApiError, AppState, PLUGIN_LIMIT, Principal, json_body, line, raw_body};
 use crate::registry;
 use crate::runtime::Digest;
 use crate::store;
@@ -77,9 +78,7 @@ async fn create(
             "2 to 40 characters of a-z, 0-9 and -",
         ));
     }
-    if new.name.trim().is_empty() {
-        return Err(ApiError::invalid("name", "must not be empty"));
-    }
+    let name = line("name", &new.name, 200)?;
     let settings = settings_text(new.settings);
     let mut conn = state.db.acquire().await?;
     let digest = resolve_plugin(&state, &mut conn, &new.plugin, &principal).await?;
@@ -88,7 +87,7 @@ async fn create(
         "INSERT INTO communities (id, name, plugin_digest, settings, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
     )
     .bind(&new.id)
-    .bind(new.name.trim())
+    .bind(&name)
     .bind(&digest)
     .bind(&settings)
     .bind(store::now())

@@ -2,7 +2,8 @@
 //! input). Internal errors are logged in full and answered without detail.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -17,6 +18,15 @@ pub enum ApiError {
     NotFound,
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// A path or query parameter that does not parse (the URL, not the body, is wrong).
+    #[error("{field}: {message}")]
+    BadParameter { field: String, message: String },
+    #[error("no route for this path")]
+    NoRoute,
+    #[error("this path does not take that method")]
+    MethodNotAllowed,
+    #[error("too many requests: retry in {retry_after} s")]
+    TooManyRequests { retry_after: u64 },
     #[error("the request body is larger than {limit} bytes")]
     TooLarge { limit: usize },
     #[error("send the body as application/json")]
@@ -41,11 +51,21 @@ impl ApiError {
         }
     }
 
+    pub fn bad_parameter(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::BadParameter {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::NoRoute => StatusCode::NOT_FOUND,
+            ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType | ApiError::WrongMediaType(_) => {
@@ -83,9 +103,15 @@ impl IntoResponse for ApiError {
             tracing::error!(%detail, "internal error");
         }
         let mut body = json!({ "error": status.canonical_reason().unwrap_or("error"), "message": self.to_string() });
-        if let ApiError::Invalid { field, .. } = &self {
+        if let ApiError::Invalid { field, .. } | ApiError::BadParameter { field, .. } = &self {
             body["field"] = json!(field);
         }
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let ApiError::TooManyRequests { retry_after } = self {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        response
     }
 }

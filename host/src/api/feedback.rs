@@ -7,8 +7,8 @@
 //! member its own give-and-take statistics.
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::Row;
 
+use super::extract::Path;
 use super::inbox::{ViewFilter, due_views};
 use super::{ApiError, AppState, Principal, Seat, json_body};
 use crate::council::contribution;

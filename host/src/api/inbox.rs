@@ -2,7 +2,7 @@
 //! time (each response audit-logged), and a Server-Sent Events stream of new ones
 //! (see [`stream`]).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
+use super::extract::{Path, Query};
 use super::{ApiError, AppState, Principal, Seat, read_audit};
 use crate::store;
 

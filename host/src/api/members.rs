@@ -1,11 +1,11 @@
-//! Membership lifecycle: an organisation applies to a community; the steering
-//! committee approves or refuses, suspends, reinstates or expels (expulsion revokes
-//! every token at once); class changes. Every transition is an event with actor,
+//! Membership lifecycle once admitted (see `applications` for admission): the
+//! steering committee suspends, reinstates or expels (expulsion revokes every token
+//! at once); class changes. Every transition is an event with actor,
 //! time and reason, and an audit entry.
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -13,31 +13,17 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
 
+use super::extract::Path;
 use super::{ApiError, AppState, Principal, Role, issue_token, json_body};
-use crate::model::{self, MemberClass, OrganisationKind, Sector};
+use crate::model::{self, MemberClass};
 use crate::store;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/communities/{id}/applications", post(apply))
         .route("/members/{id}", get(show))
         .route("/members/{id}/{transition}", post(transition))
         .route("/members/{id}/class", put(change_class))
         .route("/members/{id}/tokens", post(new_token))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Organisation {
-    name: String,
-    kind: OrganisationKind,
-    sector: Sector,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Application {
-    organisation: Organisation,
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,69 +39,7 @@ struct ClassChange {
     reason: String,
 }
 
-/// Files an application; anyone may apply (the steering committee decides).
-async fn apply(
-    State(state): State<AppState>,
-    Path(community): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let application: Application = json_body(&headers, body)?;
-    let org = &application.organisation;
-    let name = org.name.trim();
-    if name.is_empty() || name.len() > 200 {
-        return Err(ApiError::invalid(
-            "organisation.name",
-            "1 to 200 characters",
-        ));
-    }
-    let mut conn = state.db.acquire().await?;
-    let mut tx = store::begin_write(&mut conn).await?;
-    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM communities WHERE id = $1")
-        .bind(&community)
-        .fetch_optional(&mut *tx)
-        .await?;
-    exists.ok_or(ApiError::NotFound)?;
-    let now = store::now();
-    let organisation_id = store::upsert_organisation(&mut tx, name, org.kind, org.sector).await?;
-    let member_id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO members (organisation_id, community_id, class, status, created_at) VALUES ($1, $2, 'general', 'applied', $3) \
-         ON CONFLICT (organisation_id, community_id) DO NOTHING RETURNING id",
-    )
-    .bind(organisation_id)
-    .bind(&community)
-    .bind(now)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let member_id = member_id.ok_or_else(|| {
-        ApiError::Conflict(format!("{name} already has a membership in {community}"))
-    })?;
-    record_event(
-        &mut tx,
-        member_id,
-        "applied",
-        "applicant",
-        "application filed",
-    )
-    .await?;
-    store::audit(
-        &mut tx,
-        "applicant",
-        "member.apply",
-        &member_id.to_string(),
-        name,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            json!({"member_id": member_id, "organisation_id": organisation_id, "status": "applied"}),
-        ),
-    ))
-}
-
-async fn record_event(
+pub(super) async fn record_event(
     conn: &mut AnyConnection,
     member: i64,
     event: &str,
@@ -150,12 +74,7 @@ async fn show(
 ) -> Result<Json<Value>, ApiError> {
     let mut conn = state.db.acquire().await?;
     let (community, _) = member_row(&mut conn, id).await?;
-    let allowed = match &principal {
-        Principal::Member(seat) => seat.member_id == id,
-        Principal::SteeringCommittee | Principal::Secretariat => true,
-        Principal::Operator { .. } => principal.operates(&community),
-    };
-    if !allowed {
+    if !sees(&principal, id, &community) {
         return Err(ApiError::NotFound);
     }
     let row = sqlx::query(
@@ -189,11 +108,21 @@ async fn show(
     })))
 }
 
-/// approve, refuse, suspend, reinstate or expel: (allowed from, to).
+/// Whether the caller may know that member `id` (of `community`) exists: itself,
+/// its community's operator, the steering committee and the secretariat. Everyone
+/// else gets 404 for it, as for an id that does not exist.
+fn sees(principal: &Principal, id: i64, community: &str) -> bool {
+    match principal {
+        Principal::Member(seat) => seat.member_id == id,
+        Principal::SteeringCommittee | Principal::Secretariat => true,
+        Principal::Operator { .. } => principal.operates(community),
+    }
+}
+
+/// suspend, reinstate or expel: (allowed from, to). Applicants are admitted or
+/// refused through their application (see `applications`).
 fn transition_rule(name: &str) -> Option<(&'static [&'static str], &'static str)> {
     Some(match name {
-        "approve" => (&["applied"], "approved"),
-        "refuse" => (&["applied"], "refused"),
         "suspend" => (&["approved"], "suspended"),
         "reinstate" => (&["suspended"], "approved"),
         "expel" => (&["approved", "suspended"], "expelled"),
@@ -262,6 +191,9 @@ async fn change_class(
 ) -> Result<Json<Value>, ApiError> {
     let mut conn = state.db.acquire().await?;
     let (community, status) = member_row(&mut conn, id).await?;
+    if !sees(&principal, id, &community) {
+        return Err(ApiError::NotFound);
+    }
     if !(principal == Principal::SteeringCommittee || principal.operates(&community)) {
         return Err(ApiError::Forbidden);
     }

@@ -1,10 +1,12 @@
 //! The REST API (`/api/v1`), one module per resource, each with its own router.
 
+mod applications;
 mod auth;
 mod case_admin;
 mod cases;
 mod communities;
 mod error;
+mod extract;
 mod feedback;
 mod inbox;
 mod members;
@@ -32,6 +34,7 @@ use axum::http::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 use sqlx::AnyPool;
 
+pub use applications::RateLimit;
 pub use auth::{Principal, PrincipalCache, Role, Seat, hash_token, issue_token};
 pub use error::ApiError;
 
@@ -51,10 +54,13 @@ pub struct AppState {
     pub db: AnyPool,
     pub pipeline: Arc<Pipeline>,
     pub principals: Arc<PrincipalCache>,
+    /// How many applications one client address may file.
+    pub application_limit: RateLimit,
 }
 
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
+        .merge(applications::router(state.application_limit))
         .merge(communities::router())
         .merge(members::router())
         .merge(reports::router())
@@ -71,11 +77,24 @@ pub fn router(state: AppState) -> Router {
         .merge(notes::router())
         .merge(case_admin::router())
         .merge(trends::router());
+    // Unknown paths and methods answer the same JSON errors as the handlers, so a
+    // client never has to parse an empty or plain-text body.
     Router::new()
         .nest("/api/v1", api)
         .merge(taxii::router())
+        .fallback(no_route)
+        .method_not_allowed_fallback(no_method)
+        .layer(axum::middleware::from_fn(taxii::taxii_errors))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
+}
+
+async fn no_route() -> ApiError {
+    ApiError::NoRoute
+}
+
+async fn no_method() -> ApiError {
+    ApiError::MethodNotAllowed
 }
 
 /// A JSON body: the right content type, within [`JSON_LIMIT`], parsed into `T` with
@@ -103,17 +122,21 @@ pub fn json_body<T: DeserializeOwned>(
 pub fn titled_text(title: &str, body: &str) -> Result<String, ApiError> {
     const MAX_TITLE: usize = 300;
     const MAX_BODY: usize = 64 * 1024;
-    let title = title.trim();
-    if title.is_empty() || title.chars().count() > MAX_TITLE {
-        return Err(ApiError::invalid(
-            "title",
-            format!("1 to {MAX_TITLE} characters"),
-        ));
-    }
+    let title = line("title", title, MAX_TITLE)?;
     if body.trim().is_empty() || body.len() > MAX_BODY {
         return Err(ApiError::invalid("body", format!("1 to {MAX_BODY} bytes")));
     }
-    Ok(title.to_string())
+    Ok(title)
+}
+
+/// A single line of text someone writes (a title, a name), trimmed: one clean line
+/// (see [`crate::text::one_line`]) of at most `max` characters.
+pub fn line(field: &str, text: &str, max: usize) -> Result<String, ApiError> {
+    let text = crate::text::one_line(text).map_err(|e| ApiError::invalid(field, e.to_string()))?;
+    if text.chars().count() > max {
+        return Err(ApiError::invalid(field, format!("1 to {max} characters")));
+    }
+    Ok(text.to_string())
 }
 
 /// The body bytes, or 413 when over `limit`.

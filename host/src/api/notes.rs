@@ -4,14 +4,15 @@
 //! the host's ceiling keeps it there whatever the plugin answers.
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::extract::Path;
 use super::feedback::received_in_case;
 use super::{ApiError, AppState, Principal, json_body, titled_text};
 use crate::council::placement::{self, Author, Placed};

@@ -3,12 +3,13 @@
 //! plugin wrote while deciding a report is shown under the report's TLP
 //! (`plugin_text`).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use sqlx::Row;
 
+use super::extract::Path;
 use super::{ApiError, AppState, Principal};
 use crate::model::{self, Report, Tlp};
 use crate::{plugin_text, store};

@@ -3,8 +3,8 @@
 //! roll back. The checks a version meets are in `policy_checks`.
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::communities::{resolve_plugin, settings_text};
+use super::extract::Path;
 use super::{ApiError, AppState, Principal, hash_token, json_body};
 use crate::registry::{self, RegistryError};
 

@@ -3,17 +3,19 @@
 //! diffs of their shadow runs.
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::extract::{Path, Query};
 use super::policies::{community, version_number};
 use super::{ApiError, AppState, JSON_LIMIT, Principal, json_body, raw_body};
 use crate::registry::{self, fixtures, shadow_diffs};
+use crate::store;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,7 +33,9 @@ struct Required {
     required: i64,
 }
 
-/// The secretariat and the steering committee set how many approvals a change needs.
+/// The secretariat and the steering committee set how many approvals a change
+/// needs; lowering the number is itself a rule amendment, so only the steering
+/// committee may (the secretariat may raise it).
 async fn set_required(
     State(state): State<AppState>,
     principal: Principal,
@@ -48,7 +52,13 @@ async fn set_required(
     community(&state, &principal, &id, false).await?;
     let request: Required = json_body(&headers, body)?;
     let mut conn = state.db.acquire().await?;
-    registry::set_required_approvals(&mut conn, &id, request.required, &principal.actor()).await?;
+    let mut tx = store::begin_write(&mut conn).await?;
+    let current = registry::required_approvals(&mut tx, &id).await?;
+    if request.required < current && principal != Principal::SteeringCommittee {
+        return Err(ApiError::Forbidden);
+    }
+    registry::set_required_approvals(&mut tx, &id, request.required, &principal.actor()).await?;
+    tx.commit().await?;
     Ok(Json(
         json!({"community": id, "required_approvals": request.required}),
     ))
@@ -87,10 +97,9 @@ async fn diffs(
     State(state): State<AppState>,
     principal: Principal,
     Path((id, version)): Path<(String, String)>,
-    query: Result<Query<DiffQuery>, axum::extract::rejection::QueryRejection>,
+    Query(query): Query<DiffQuery>,
 ) -> Result<Json<Value>, ApiError> {
     community(&state, &principal, &id, false).await?;
-    let Query(query) = query.map_err(|e| ApiError::invalid("limit", e.body_text()))?;
     if !(1..=1000).contains(&query.limit) {
         return Err(ApiError::invalid("limit", "from 1 to 1000"));
     }

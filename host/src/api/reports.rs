@@ -3,14 +3,15 @@
 //! transaction. A plugin fault quarantines the report (202): kept, never delivered.
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::extract::Path;
 use super::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, require_json};
 use crate::intake::{self, FieldError, ValidSubmission};
 use crate::model::Report;

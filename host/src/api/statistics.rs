@@ -2,11 +2,12 @@
 //! publications, trend reports, reports per sector, members over time), for its
 //! members, its operator, the steering committee and the secretariat.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use super::extract::Query;
 use super::{ApiError, AppState, Principal};
 use crate::council::statistics::{self, YearStatistics};
 use crate::council::{FiscalYear, fiscal_year, membership_moments};

@@ -3,8 +3,8 @@
 //! before any is submitted).
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::{AnyPool, Row};
 
+use super::extract::{Path, Query};
 use super::inbox::{ViewFilter, due_views};
 use super::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, read_audit, reports};
 use crate::stix::{export, import};

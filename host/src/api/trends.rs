@@ -4,8 +4,8 @@
 //! members. Each one is counted in the statistics.
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::Row;
 
+use super::extract::Path;
 use super::{ApiError, AppState, Principal, json_body};
 use crate::council::fiscal_year;
 use crate::council::placement::{self, Placed};

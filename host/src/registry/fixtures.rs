@@ -15,14 +15,11 @@ pub async fn put(
     content: &str,
     actor: &str,
 ) -> Result<(), RegistryError> {
-    let valid_name = (1..=80).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    if !valid_name {
+    if !file_name_like(name) {
         return Err(RegistryError::invalid(
             "name",
-            "1 to 80 characters of a-z, A-Z, 0-9, '-', '_' and '.'",
+            "1 to 80 characters of a-z, A-Z, 0-9, '-', '_' and '.', starting with a letter \
+             or digit, with no '..'",
         ));
     }
     fixture::from_text(name, content)
@@ -46,6 +43,17 @@ pub async fn put(
     )
     .await?;
     Ok(())
+}
+
+/// A name that is a plain file name wherever a fixture suite is written out (as
+/// `isac-host plugin test` reads it): never `.`, `..`, hidden, or a path step.
+fn file_name_like(name: &str) -> bool {
+    (1..=80).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && !name.contains("..")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// The community's fixtures, in name order.

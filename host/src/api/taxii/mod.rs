@@ -4,9 +4,12 @@
 //! as reports). Same tokens as the REST API, as Bearer or as the password of
 //! HTTP Basic credentials, which is what TAXII clients send.
 
+mod error;
 mod objects;
 
-use axum::extract::{Path, State};
+pub use error::taxii_errors;
+
+use axum::extract::State;
 use axum::http::header::{ACCEPT, CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,6 +17,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+use super::extract::Path;
 use super::{ApiError, AppState, JSON_LIMIT, Principal, Seat};
 use crate::stix;
 

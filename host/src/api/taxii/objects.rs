@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::super::extract::{Path, Query};
 use super::{Collection, STIX, TAXII, seat_in, taxii};
 use crate::api::stix::{MAX_DELIVERIES, deliveries, import_objects};
 use crate::api::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, read_audit};

@@ -1,0 +1,108 @@
+//! Path and query extractors whose rejection is an [`ApiError`] naming the
+//! parameter: axum's own answer a bad URL in plain text, and a client reading our
+//! JSON errors would get nothing it can parse. Every handler takes these instead
+//! of `axum::extract::{Path, Query}`.
+
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use super::ApiError;
+
+/// The path parameters, parsed into `T` (a value, or a tuple in route order).
+#[derive(Debug)]
+pub struct Path<T>(pub T);
+
+/// The query string, parsed into `T`.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => {
+                let names = parameter_names(parts, state).await;
+                Err(path_error(e.into_kind(), &names))
+            }
+            Err(other) => Err(ApiError::Internal(format!("path parameters: {other}"))),
+        }
+    }
+}
+
+/// The route's parameter names in order (empty when one is not UTF-8: then axum
+/// names the parameter itself).
+async fn parameter_names<S: Send + Sync>(parts: &mut Parts, state: &S) -> Vec<String> {
+    RawPathParams::from_request_parts(parts, state)
+        .await
+        .map(|params| params.iter().map(|(name, _)| name.to_string()).collect())
+        .unwrap_or_default()
+}
+
+fn path_error(kind: ErrorKind, names: &[String]) -> ApiError {
+    let name = |index: usize| {
+        names
+            .get(index)
+            .cloned()
+            .unwrap_or_else(|| "path".to_string())
+    };
+    match kind {
+        ErrorKind::ParseErrorAtKey {
+            key, expected_type, ..
+        } => ApiError::bad_parameter(key, format!("expected {expected_type}")),
+        ErrorKind::ParseErrorAtIndex {
+            index,
+            expected_type,
+            ..
+        } => ApiError::bad_parameter(name(index), format!("expected {expected_type}")),
+        ErrorKind::ParseError { expected_type, .. } => {
+            ApiError::bad_parameter(name(0), format!("expected {expected_type}"))
+        }
+        ErrorKind::InvalidUtf8InPathParam { key } => {
+            ApiError::bad_parameter(key, "not valid UTF-8 once percent-decoded")
+        }
+        ErrorKind::DeserializeError { key, message, .. } => ApiError::bad_parameter(key, message),
+        other => ApiError::bad_parameter("path", other.to_string()),
+    }
+}
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(Query)
+            .map_err(|e| {
+                let message = e.inner().to_string();
+                let field = match e.path().to_string() {
+                    // Unknown and missing parameters fail at the top; serde's message names them.
+                    top if top == "." => named_in(&message).unwrap_or("query").to_string(),
+                    field => field,
+                };
+                ApiError::bad_parameter(field, message)
+            })
+    }
+}
+
+/// The parameter serde names in "unknown field `x`..." or "missing field `x`".
+fn named_in(message: &str) -> Option<&str> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("missing field `"))?;
+    rest.split_once('`').map(|(name, _)| name)
+}

@@ -1,7 +1,8 @@
 //! Inbox reads with 1,000,000 deliveries stored: a 300-member Council receives
 //! 3,400 GREEN reports (about 300 deliveries each, submitted through the real
-//! pipeline), then one member's inbox is paged over HTTP: the newest page, a
-//! page from the middle (cursor) and single deliveries.
+//! pipeline), then one member's inbox is paged over HTTP: the first page, a
+//! page from the middle (cursor), single deliveries, and pages of 100 objects
+//! of its TAXII inbox collection (first and middle).
 //! `cargo bench -p isac-host --bench inbox` (INBOX_REPORTS, default 3400).
 
 mod common;
@@ -60,6 +61,18 @@ async fn time_gets(client: &reqwest::Client, url: &str, token: &str) -> String {
     percentiles(times)
 }
 
+async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> serde_json::Value {
+    client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("json")
+}
+
 #[tokio::main]
 async fn main() {
     let reports: u64 = std::env::var("INBOX_REPORTS")
@@ -96,10 +109,11 @@ async fn main() {
         "stored {reports} reports, {total} deliveries in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    // Let the writer index everything, so reads use the index as in steady state.
+    // Let the writer index and order everything, as in steady state.
     loop {
         let unindexed: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM views WHERE id > (SELECT last_view FROM inbox_indexed)",
+            "SELECT COUNT(*) FROM views WHERE id > (SELECT last_view FROM inbox_indexed) \
+             OR id > (SELECT last_view FROM collection_indexed)",
         )
         .fetch_one(&state.db)
         .await
@@ -109,22 +123,35 @@ async fn main() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let reader = tokens["tokyo@council"].clone();
+    let reader_id: i64 = sqlx::query_scalar("SELECT member_id FROM tokens WHERE hash = $1")
+        .bind(isac_host::api::hash_token(&reader))
+        .fetch_one(&state.db)
+        .await
+        .expect("the reader");
+    // A position halfway along the reader's collection.
+    let rows: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM collection_order WHERE member_id = $1")
+            .bind(reader_id)
+            .fetch_one(&state.db)
+            .await
+            .expect("rows");
+    let middle: i64 = sqlx::query_scalar(
+        "SELECT first_added FROM collection_order WHERE member_id = $1 ORDER BY last_added LIMIT 1 OFFSET $2",
+    )
+    .bind(reader_id)
+    .bind(rows / 2)
+    .fetch_one(&state.db)
+    .await
+    .expect("a middle row");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("port");
     let base = format!("http://{}/api/v1", listener.local_addr().expect("address"));
     tokio::spawn(server::serve(listener, state));
     let client = reqwest::Client::new();
-    let token = &tokens["tokyo@council"];
-    let page: serde_json::Value = client
-        .get(format!("{base}/inbox?limit=50"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("json");
+    let token = &reader;
+    let page = get_json(&client, &format!("{base}/inbox?limit=50"), token).await;
     let first = page["items"][0]["delivery_id"]
         .as_i64()
         .expect("a delivery");
@@ -132,7 +159,6 @@ async fn main() {
         "first page (50 of the member's deliveries): {}",
         time_gets(&client, &format!("{base}/inbox?limit=50"), token).await
     );
-    let middle = reports as i64;
     println!(
         "a page from the middle (cursor): {}",
         time_gets(
@@ -145,5 +171,19 @@ async fn main() {
     println!(
         "one delivery (audit-logged read): {}",
         time_gets(&client, &format!("{base}/inbox/{first}"), token).await
+    );
+    let taxii = base.replace("/api/v1", "/taxii2/council");
+    let collections = get_json(&client, &format!("{taxii}/collections/"), token).await;
+    let inbox = collections["collections"][0]["id"]
+        .as_str()
+        .expect("the inbox");
+    let objects = format!("{taxii}/collections/{inbox}/objects/?limit=100");
+    println!(
+        "TAXII: first page of 100 objects: {}",
+        time_gets(&client, &objects, token).await
+    );
+    println!(
+        "TAXII: a page of 100 objects from the middle (next): {}",
+        time_gets(&client, &format!("{objects}&next={middle}"), token).await
     );
 }

@@ -60,6 +60,7 @@ fn app_state(db: store::AnyPool, runtime: PolicyRuntime) -> AppState {
         pipeline: Pipeline::new(db, Arc::new(runtime)),
         principals: Arc::default(),
         application_limit: api::RateLimit::default(),
+        public_url: None,
     }
 }
 

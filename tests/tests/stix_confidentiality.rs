@@ -352,11 +352,13 @@ async fn every_bulk_read_of_views_is_one_audit_entry_listing_them() {
     assert_logged(&server, "/inbox", "inbox", &views).await;
     assert_logged(&server, "/inbox?limit=1", "inbox", &views[..1]).await;
     assert_logged(&server, "/inbox/stix", "inbox/stix", &views).await;
+    let first_two = server.get(READER, "/inbox?limit=2").await;
+    let cursor = first_two.body["next_cursor"].as_i64().expect("a cursor");
     assert_logged(
         &server,
-        &format!("/inbox/stix?after={}", views[2]),
+        &format!("/inbox/stix?after={cursor}"),
         "inbox/stix",
-        &[],
+        &views[2..],
     )
     .await;
     assert_logged(
@@ -385,7 +387,8 @@ async fn every_bulk_read_of_views_is_one_audit_entry_listing_them() {
     )
     .await;
     assert_eq!(manifest["objects"].as_array().unwrap().len(), 10 + 3 * 2);
-    let second = isac_host::stix::id("report", &format!("delivery:{}", views[1]));
+    let namespace = isac_host::stix::Namespace::of(&server.db).await.unwrap();
+    let second = isac_host::stix::export::report_id(&namespace, views[1]);
     assert_logged(
         &server,
         &format!("{taxii}/objects/{second}/"),

@@ -2,7 +2,7 @@
 //! input). Internal errors are logged in full and answered without detail.
 
 use axum::Json;
-use axum::http::header::RETRY_AFTER;
+use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -107,10 +107,22 @@ impl IntoResponse for ApiError {
             body["field"] = json!(field);
         }
         let mut response = (status, Json(body)).into_response();
-        if let ApiError::TooManyRequests { retry_after } = self {
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(retry_after));
+        match self {
+            ApiError::TooManyRequests { retry_after } => {
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(retry_after));
+            }
+            // RFC 9110 11.6.1: a 401 names the schemes that would be accepted (a
+            // token as Bearer, or as the password of Basic credentials, which
+            // is what TAXII clients send).
+            ApiError::Unauthorized => {
+                let headers = response.headers_mut();
+                for challenge in [r#"Bearer realm="isac-host""#, r#"Basic realm="isac-host""#] {
+                    headers.append(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+                }
+            }
+            _ => {}
         }
         response
     }

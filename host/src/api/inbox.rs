@@ -1,4 +1,5 @@
-//! A member's inbox: its own deliveries that are due, listed and one view at a
+//! A member's inbox: its own deliveries that are due, listed in the order they
+//! became due (`store::collection`, the TAXII inbox's order) and one view at a
 //! time (each response audit-logged), and a Server-Sent Events stream of new ones
 //! (see [`stream`]).
 
@@ -10,9 +11,11 @@ use serde_json::{Value, json};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
+use std::collections::HashMap;
+
 use super::extract::{Path, Query};
 use super::{ApiError, AppState, Principal, Seat, read_audit};
-use crate::store;
+use crate::store::{self, collection};
 
 mod stream;
 
@@ -29,6 +32,7 @@ const MAX_PAGE: i64 = 500;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct InboxQuery {
+    /// A `next_cursor` this server gave: where the collection order was left.
     cursor: Option<i64>,
     community: Option<String>,
     case: Option<String>,
@@ -77,6 +81,44 @@ pub async fn due_views(
     Ok(rows)
 }
 
+/// Up to `max` of the member's due views past `after` in collection order
+/// (`store::collection`) that pass `filter`, each with its cursor (the position
+/// to continue after), and whether more follow.
+pub async fn due_in_order(
+    state: &AppState,
+    seat: &Seat,
+    after: i64,
+    max: usize,
+    filter: &ViewFilter,
+) -> Result<(Vec<(i64, AnyRow)>, bool), ApiError> {
+    state.pipeline.ordered().await?;
+    let mut found = Vec::new();
+    let mut after = after;
+    while found.len() <= max {
+        let mut placed = Vec::new();
+        collection::walk(&state.db, seat.member_id, after, |place| {
+            placed.push(place);
+            placed.len() < 500
+        })
+        .await?;
+        let Some(last) = placed.last() else { break };
+        after = last.last();
+        let ids: Vec<i64> = placed.iter().map(|p| p.view).collect();
+        let mut rows: HashMap<i64, AnyRow> = HashMap::new();
+        for row in due_views(&state.db, &ids, filter).await? {
+            rows.insert(row.try_get(0)?, row);
+        }
+        found.extend(
+            placed
+                .iter()
+                .filter_map(|p| Some((p.last(), rows.remove(&p.view)?))),
+        );
+    }
+    let more = found.len() > max;
+    found.truncate(max);
+    Ok((found, more))
+}
+
 fn item(row: &AnyRow) -> Result<Value, ApiError> {
     let content: String = row.try_get(5)?;
     let view: Value =
@@ -110,24 +152,15 @@ async fn list(
         case: q.case,
         since: q.since.unwrap_or(0),
     };
-    let mut items = Vec::new();
-    let mut after = q.cursor.unwrap_or(0);
-    // Walk the caller's own deliveries in order until a page (plus one) passes the filter.
-    while items.len() as i64 <= limit {
-        let ids = store::inbox::views_after(&state.db, seat.member_id, after, 500).await?;
-        let Some(&last) = ids.last() else { break };
-        after = last;
-        for row in due_views(&state.db, &ids, &filter).await? {
-            items.push(item(&row)?);
-        }
-    }
-    let more = items.len() as i64 > limit;
-    items.truncate(limit as usize);
-    let next = if more {
-        items.last().map(|i| i["delivery_id"].clone())
-    } else {
-        None
-    };
+    let after = q.cursor.unwrap_or(i64::MIN);
+    let (rows, more) = due_in_order(&state, seat, after, limit as usize, &filter).await?;
+    let items = rows
+        .iter()
+        .map(|(_, row)| item(row))
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = more
+        .then(|| rows.last().map(|(cursor, _)| *cursor))
+        .flatten();
     // Items carry each view's title and TLP: view content, so the read is logged.
     let views = items.iter().filter_map(|i| i["delivery_id"].as_i64());
     read_audit::views_read(&state.db, seat, "inbox", views).await?;

@@ -56,6 +56,8 @@ pub struct AppState {
     pub principals: Arc<PrincipalCache>,
     /// How many applications one client address may file.
     pub application_limit: RateLimit,
+    /// Where clients reach the server, when a proxy stands in front of it.
+    pub public_url: Option<url::Url>,
 }
 
 pub fn router(state: AppState) -> Router {

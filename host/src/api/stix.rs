@@ -1,11 +1,12 @@
-//! STIX 2.1 over the REST API: a member's deliveries as a bundle (the read
-//! audit-logged), and a bundle imported as reports (all mapped and validated
+//! STIX 2.1 over the REST API: a member's deliveries as a bundle, in the order
+//! they became due (the read audit-logged), and a bundle imported as reports (all mapped and validated
 //! before any is submitted).
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -13,10 +14,9 @@ use serde_json::{Value, json};
 use sqlx::{AnyPool, Row};
 
 use super::extract::{Path, Query};
-use super::inbox::{ViewFilter, due_views};
+use super::inbox::{ViewFilter, due_in_order};
 use super::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, read_audit, reports};
-use crate::stix::{export, import};
-use crate::store;
+use crate::stix::{Namespace, export, import};
 use crate::view::View;
 
 pub fn router() -> Router<AppState> {
@@ -28,54 +28,21 @@ pub fn router() -> Router<AppState> {
 /// Deliveries exported per request at most.
 pub const MAX_DELIVERIES: usize = 500;
 
-/// One due delivery as STIX objects.
-pub struct Exported {
-    pub delivery: i64,
-    /// When it became available to the member (Unix seconds): TAXII's date added.
-    pub available_at: i64,
-    pub objects: Vec<Value>,
-}
-
-/// The caller's due deliveries after delivery `after` (at most `max`), as STIX.
-pub async fn deliveries(
-    db: &AnyPool,
-    seat: &Seat,
-    after: i64,
-    max: usize,
-) -> Result<Vec<Exported>, ApiError> {
-    let ids = store::inbox::views_after(db, seat.member_id, after, max).await?;
-    let filter = ViewFilter {
-        community: Some(seat.community_id.clone()),
-        ..ViewFilter::default()
-    };
-    let mut exported = Vec::new();
-    for row in due_views(db, &ids, &filter).await? {
-        let delivery: i64 = row.try_get(0)?;
-        let content: String = row.try_get(5)?;
-        let view: View =
-            serde_json::from_str(&content).map_err(|e| ApiError::Internal(e.to_string()))?;
-        exported.push(Exported {
-            delivery,
-            available_at: row.try_get(4)?,
-            objects: export::objects(delivery, &view),
-        });
-    }
-    Ok(exported)
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BundleQuery {
-    /// Deliveries after this delivery id.
+    /// A cursor this server gave (`X-Next-Cursor`, or `GET /inbox`'s `next_cursor`).
     after: Option<i64>,
     limit: Option<usize>,
 }
 
+/// The member's due deliveries in collection order, as one bundle; when more
+/// follow, `X-Next-Cursor` says where to continue (`after`).
 async fn bundle(
     State(state): State<AppState>,
     principal: Principal,
     Query(query): Query<BundleQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let seat = principal.seat()?;
     let limit = query.limit.unwrap_or(100);
     if !(1..=MAX_DELIVERIES).contains(&limit) {
@@ -84,16 +51,31 @@ async fn bundle(
             format!("must be 1-{MAX_DELIVERIES}"),
         ));
     }
-    let exported = deliveries(&state.db, seat, query.after.unwrap_or(0), limit).await?;
-    read_audit::views_read(
-        &state.db,
-        seat,
-        "inbox/stix",
-        exported.iter().map(|e| e.delivery),
-    )
-    .await?;
-    let objects = exported.into_iter().flat_map(|e| e.objects).collect();
-    Ok(Json(export::bundle(objects)))
+    let filter = ViewFilter {
+        community: Some(seat.community_id.clone()),
+        ..ViewFilter::default()
+    };
+    let after = query.after.unwrap_or(i64::MIN);
+    let (rows, more) = due_in_order(&state, seat, after, limit, &filter).await?;
+    let namespace = Namespace::of(&state.db).await?;
+    let mut objects = Vec::new();
+    for (_, row) in &rows {
+        let delivery: i64 = row.try_get(0)?;
+        let content: String = row.try_get(5)?;
+        let view: View =
+            serde_json::from_str(&content).map_err(|e| ApiError::Internal(e.to_string()))?;
+        objects.extend(export::objects(&namespace, delivery, &view));
+    }
+    let delivered = rows.iter().map(|(_, row)| row.try_get::<i64, _>(0));
+    let delivered: Vec<i64> = delivered.collect::<Result<_, _>>()?;
+    read_audit::views_read(&state.db, seat, "inbox/stix", delivered).await?;
+    let mut response = Json(export::bundle(objects)).into_response();
+    if more && let Some((cursor, _)) = rows.last() {
+        response
+            .headers_mut()
+            .insert("x-next-cursor", HeaderValue::from(*cursor));
+    }
+    Ok(response)
 }
 
 /// The name of the caller's organisation (STIX `created_by_ref` must match it).

@@ -18,6 +18,11 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// The URL clients reach this server at, e.g. `https://isac.example` behind a
+    /// TLS proxy: TAXII discovery builds its API root URLs from it (otherwise
+    /// from the request's `X-Forwarded-Proto`/`X-Forwarded-Host` or `Host`).
+    #[arg(long, env = "ISAC_PUBLIC_URL")]
+    public_url: Option<url::Url>,
     #[command(flatten)]
     store: DataArgs,
 }
@@ -46,7 +51,8 @@ fn run_server(
         Err(e) => return fail(e),
     };
     let result = runtime().block_on(async {
-        let state = server::state_in(args.store.dir(), &url, limits).await?;
+        let mut state = server::state_in(args.store.dir(), &url, limits).await?;
+        state.public_url = args.public_url.clone();
         let listener = server::bind(args.listen).await?;
         let address = listener.local_addr().map_err(server::ServerError::Serve)?;
         prepare(&state, address).await?;

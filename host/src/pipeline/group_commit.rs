@@ -19,9 +19,11 @@ use crate::store;
 
 /// Most plans per transaction.
 const MAX_BATCH: usize = 128;
-/// How often the inbox index (`store::inbox`) is brought up to date, within a
-/// batch's transaction: the less often, the fewer times each member's index
-/// page is rewritten; readers find what is not indexed yet through the views.
+/// How often the inbox index (`store::inbox`) and the collection order
+/// (`store::collection`) are brought up to date, within a batch's transaction:
+/// the less often, the fewer times each member's index page is rewritten.
+/// Readers find what is not indexed yet through the views, and ask for the
+/// order to be brought up to date when they need it ([`GroupCommit::flush`]).
 const INDEX_EVERY: Duration = Duration::from_millis(200);
 
 struct Job {
@@ -30,10 +32,17 @@ struct Job {
     reply: oneshot::Sender<Result<Committed, sqlx::Error>>,
 }
 
+/// What the writer task is asked to do.
+enum Request {
+    Commit(Box<Job>),
+    /// Bring the indexes up to date now, then answer.
+    Flush(oneshot::Sender<()>),
+}
+
 /// The handle requests commit through.
 #[derive(Clone)]
 pub struct GroupCommit {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Request>,
 }
 
 impl GroupCommit {
@@ -50,35 +59,59 @@ impl GroupCommit {
         let (reply, answer) = oneshot::channel();
         let closed = || sqlx::Error::PoolClosed;
         self.jobs
-            .send(Job { plan, row, reply })
+            .send(Request::Commit(Box::new(Job { plan, row, reply })))
             .await
             .map_err(|_| closed())?;
         answer.await.map_err(|_| closed())?
+    }
+
+    /// Brings the inbox index and the collection order up to date with
+    /// everything committed and due, in the writer's next transaction (one pass
+    /// answers every reader waiting meanwhile).
+    pub async fn flush(&self) -> Result<(), sqlx::Error> {
+        let (reply, answer) = oneshot::channel();
+        let closed = || sqlx::Error::PoolClosed;
+        self.jobs
+            .send(Request::Flush(reply))
+            .await
+            .map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())
     }
 }
 
 async fn writer(
     db: AnyPool,
-    mut queue: mpsc::Receiver<Job>,
+    mut queue: mpsc::Receiver<Request>,
     delivered_to: watch::Sender<u64>,
     cluster: Broadcast,
 ) {
+    let mut requests = Vec::with_capacity(MAX_BATCH);
     let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut flushes = Vec::new();
     // The writer keeps a connection of its own: waiting for one behind the
     // readers of concurrent requests would stall every batch.
     let mut conn: Option<PoolConnection<Any>> = None;
     // Catch up at start: views committed before a restart may be unindexed.
     let mut unindexed = true;
     let mut indexed_at = Instant::now();
+    // When the next delayed view falls due (Unix seconds), to order it then.
+    let mut next_due: Option<i64> = None;
     loop {
         let received =
-            match tokio::time::timeout(INDEX_EVERY, queue.recv_many(&mut batch, MAX_BATCH)).await {
-                Ok(0) => return,
-                Ok(received) => received,
-                Err(_) => 0,
-            };
-        let index = unindexed && indexed_at.elapsed() >= INDEX_EVERY;
-        if received == 0 && !index {
+            tokio::time::timeout(INDEX_EVERY, queue.recv_many(&mut requests, MAX_BATCH)).await;
+        if let Ok(0) = received {
+            return;
+        }
+        for request in requests.drain(..) {
+            match request {
+                Request::Commit(job) => batch.push(*job),
+                Request::Flush(reply) => flushes.push(reply),
+            }
+        }
+        let index = !flushes.is_empty()
+            || (unindexed && indexed_at.elapsed() >= INDEX_EVERY)
+            || next_due.is_some_and(|due| due <= store::now());
+        if batch.is_empty() && !index {
             continue;
         }
         let results = commit_batch(&db, &mut conn, &batch, index).await;
@@ -86,9 +119,13 @@ async fn writer(
             .jobs
             .iter()
             .any(|r| r.as_ref().is_ok_and(|c| c.deliveries > 0));
-        unindexed = (unindexed || delivered) && !results.indexed;
-        if results.indexed {
+        unindexed = (unindexed || delivered) && results.indexed.is_none();
+        if let Some(due) = results.indexed {
             indexed_at = Instant::now();
+            next_due = due;
+        }
+        for reply in flushes.drain(..) {
+            let _ = reply.send(());
         }
         for (job, result) in batch.drain(..).zip(results.jobs) {
             let _ = job.reply.send(result);
@@ -104,8 +141,9 @@ async fn writer(
 struct BatchResults {
     /// One result per job: its own outcome, or the batch's if the transaction failed.
     jobs: Vec<Result<Committed, sqlx::Error>>,
-    /// Whether the inbox index was brought up to date.
-    indexed: bool,
+    /// Whether the indexes were brought up to date: then, when the next delayed
+    /// view falls due.
+    indexed: Option<Option<i64>>,
 }
 
 async fn commit_batch(
@@ -114,7 +152,8 @@ async fn commit_batch(
     batch: &[Job],
     index: bool,
 ) -> BatchResults {
-    let outcome: Result<Vec<Result<Committed, sqlx::Error>>, sqlx::Error> = async {
+    type Outcome = (Vec<Result<Committed, sqlx::Error>>, Option<Option<i64>>);
+    let outcome: Result<Outcome, sqlx::Error> = async {
         if conn.is_none() {
             *conn = Some(db.acquire().await?);
         }
@@ -147,21 +186,21 @@ async fn commit_batch(
                 }
             }
         }
+        let mut next_due = None;
         if index {
             store::inbox::index_pending(&mut tx).await?;
+            next_due = Some(store::collection::order_pending(&mut tx).await?);
         }
         tx.commit().await?;
-        Ok(results
+        let jobs = results
             .into_iter()
             .map(|result| result.map(|(committed, _)| committed))
-            .collect())
+            .collect();
+        Ok((jobs, next_due))
     }
     .await;
     match outcome {
-        Ok(jobs) => BatchResults {
-            jobs,
-            indexed: index,
-        },
+        Ok((jobs, indexed)) => BatchResults { jobs, indexed },
         Err(error) => {
             // The connection may be broken: take a fresh one next time.
             *conn = None;
@@ -176,7 +215,7 @@ async fn commit_batch(
                 .collect();
             BatchResults {
                 jobs,
-                indexed: false,
+                indexed: None,
             }
         }
     }

@@ -110,6 +110,16 @@ impl Pipeline {
         self.roster.subscribe()
     }
 
+    /// Brings every member's collection order (`store::collection`) up to date
+    /// with what is committed and due, if it lags: readers of the order call
+    /// this first, so a member sees its deliveries as soon as they are due.
+    pub async fn ordered(&self) -> Result<(), sqlx::Error> {
+        if crate::store::collection::lagging(&self.db).await? {
+            self.writer.flush().await?;
+        }
+        Ok(())
+    }
+
     /// Call after a community's active or shadow policy version changes.
     pub fn policy_changed(&self, community: &str) {
         self.forget_policies(Some(community));

@@ -3,13 +3,14 @@
 //! created by the community's identity; every object is marked with the view's
 //! TLP 2.0 marking, so a consumer that splits the report up (OpenCTI and MISP
 //! store objects one by one) keeps each part under the view's TLP. Ids derive
-//! from the delivery, so the same delivery always exports the same objects.
+//! from the delivery under the deployment's [`Namespace`], so the same delivery
+//! always exports the same objects and no other deployment issues their ids.
 
 use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use super::{id, marking, pattern, timestamp};
+use super::{Namespace, id, marking, pattern, timestamp};
 use crate::model::{Confidence, IndicatorKind, Tlp, label_name};
 use crate::view::View;
 
@@ -24,15 +25,15 @@ pub fn confidence_score(confidence: Confidence) -> u8 {
 
 /// The objects of one delivered view: its indicators and vulnerabilities, then
 /// the report that refers to them (marking definitions are added by [`bundle`]).
-pub fn objects(delivery: i64, view: &View) -> Vec<Value> {
+pub fn objects(namespace: &Namespace, delivery: i64, view: &View) -> Vec<Value> {
     let at = timestamp(view.submitted_at);
     let marking = vec![marking::id(view.tlp)];
     let mut objects = Vec::new();
     for (index, indicator) in view.indicators.iter().enumerate() {
-        let name = format!("delivery:{delivery}:indicator:{index}");
+        let name = format!("view:{delivery}:indicator:{index}");
         let object = match pattern::of(indicator.kind, &indicator.value) {
             Some(pattern) => json!({
-                "type": "indicator", "spec_version": "2.1", "id": id("indicator", &name),
+                "type": "indicator", "spec_version": "2.1", "id": namespace.id("indicator", &name),
                 "created": at, "modified": at, "name": indicator.value,
                 "description": format!("{} indicator from a report shared in {}", label_name(&indicator.kind), view.community),
                 "pattern": pattern, "pattern_type": "stix", "valid_from": at,
@@ -41,7 +42,7 @@ pub fn objects(delivery: i64, view: &View) -> Vec<Value> {
             None => {
                 debug_assert_eq!(indicator.kind, IndicatorKind::Cve);
                 json!({
-                    "type": "vulnerability", "spec_version": "2.1", "id": id("vulnerability", &name),
+                    "type": "vulnerability", "spec_version": "2.1", "id": namespace.id("vulnerability", &name),
                     "created": at, "modified": at, "name": indicator.value,
                     "external_references": [{ "source_name": "cve", "external_id": indicator.value }],
                     "object_marking_refs": marking,
@@ -58,7 +59,7 @@ pub fn objects(delivery: i64, view: &View) -> Vec<Value> {
         refs.push(identity["id"].clone());
     }
     let mut report = json!({
-        "type": "report", "spec_version": "2.1", "id": id("report", &format!("delivery:{delivery}")),
+        "type": "report", "spec_version": "2.1", "id": report_id(namespace, delivery),
         "created": at, "modified": at, "published": at, "name": view.title,
         "report_types": ["threat-report"], "confidence": confidence_score(view.confidence),
         "created_by_ref": identity["id"], "object_refs": refs, "object_marking_refs": marking,
@@ -71,6 +72,19 @@ pub fn objects(delivery: i64, view: &View) -> Vec<Value> {
     }
     objects.push(identity);
     objects.push(report);
+    objects
+}
+
+/// The id of the `report` object a delivered view exports as.
+pub fn report_id(namespace: &Namespace, delivery: i64) -> String {
+    namespace.id("report", &format!("view:{delivery}"))
+}
+
+/// The objects a view adds to a member's TAXII collection: its own, without the
+/// community identity, which the collection lists once among its shared objects.
+pub fn collection_objects(namespace: &Namespace, delivery: i64, view: &View) -> Vec<Value> {
+    let mut objects = objects(namespace, delivery, view);
+    objects.retain(|o| o["type"] != "identity");
     objects
 }
 

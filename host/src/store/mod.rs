@@ -5,6 +5,7 @@
 
 mod audit;
 pub mod bulk;
+pub mod collection;
 pub mod inbox;
 
 use std::path::Path;

@@ -18,7 +18,8 @@ const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// Rewrites error responses of `/taxii2` requests as TAXII error messages.
 pub async fn taxii_errors(request: Request, next: Next) -> Response {
-    let taxii = request.uri().path().starts_with("/taxii2");
+    let path = request.uri().path().to_string();
+    let taxii = path.starts_with("/taxii2");
     let response = next.run(request).await;
     let status = response.status();
     if !taxii || !(status.is_client_error() || status.is_server_error()) {
@@ -29,9 +30,14 @@ pub async fn taxii_errors(request: Request, next: Next) -> Response {
         Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         Err(_) => Value::Null,
     };
+    // Names this error instance (TAXII 3.6.1), in the answer and in the log.
+    let error_id = crate::store::new_id("err");
+    tracing::info!(%error_id, %path, status = status.as_u16(), "TAXII error");
     let mut error = json!({
         "title": api["error"].as_str().or(status.canonical_reason()).unwrap_or("error"),
         "http_status": status.as_u16().to_string(),
+        "error_id": error_id,
+        "error_code": status.as_u16().to_string(),
     });
     if let Some(message) = api["message"].as_str() {
         error["description"] = json!(message);

@@ -112,19 +112,53 @@ fn seat_in<'a>(
     }
 }
 
-async fn discovery(principal: Principal, headers: HeaderMap) -> Result<Response, ApiError> {
-    check_accept(&headers)?;
-    let seat = principal.seat()?;
-    let host = headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
+/// The server's base URL as the client reached it: the configured public URL,
+/// else what a proxy says it received (`X-Forwarded-Proto`, `X-Forwarded-Host`),
+/// else the `Host` it was sent to over plain HTTP.
+fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.public_url {
+        return url.as_str().trim_end_matches('/').to_string();
+    }
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|h| h.to_str().ok())
+            // A proxy chain lists one value per hop: the first is the client's.
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let scheme = match header("x-forwarded-proto") {
+        Some("https") => "https",
+        _ => "http",
+    };
+    let host = header("x-forwarded-host")
+        .or(header(HOST.as_str()))
         .unwrap_or("localhost");
-    let root = format!("http://{host}/taxii2/{}/", seat.community_id);
-    Ok(taxii(
-        StatusCode::OK,
-        json!({ "title": "isac-host", "description": "Reports shared under each community's policy",
-                "default": root, "api_roots": [root] }),
-    ))
+    format!("{scheme}://{host}")
+}
+
+/// The API roots the caller may use: a member's community's. Other callers
+/// (operators, the steering committee, the secretariat) hold no collection,
+/// so they learn the server is there and has none for them.
+async fn discovery(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    check_accept(&headers)?;
+    let mut body = json!({ "title": "isac-host",
+        "description": "Reports shared under each community's policy", "api_roots": [] });
+    if let Ok(seat) = principal.seat() {
+        let root = format!(
+            "{}/taxii2/{}/",
+            base_url(&state, &headers),
+            seat.community_id
+        );
+        body["default"] = json!(root);
+        body["api_roots"] = json!([root]);
+    }
+    Ok(taxii(StatusCode::OK, body))
 }
 
 async fn api_root(

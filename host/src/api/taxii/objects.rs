@@ -1,7 +1,9 @@
 //! TAXII 2.1 objects, manifest and status: the `inbox` collection lists the
 //! member's due deliveries as STIX objects (after the TLP marking definitions
-//! and the community's identities, one per TLP, they refer to), each page's
-//! views audit-logged; `submissions` takes objects and imports them as reports,
+//! and the community's identities, one per TLP, they refer to) in the order
+//! they became due (`store::collection`), each object at a date added of its
+//! own, so `next` and `added_after` walk it alike; each page's views
+//! audit-logged; `submissions` takes objects and imports them as reports,
 //! answering with a status resource.
 
 use std::collections::HashMap;
@@ -18,12 +20,16 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use sqlx::Row;
+
 use super::super::extract::{Path, Query};
 use super::{Collection, STIX, TAXII, seat_in, taxii};
-use crate::api::stix::{MAX_DELIVERIES, deliveries, import_objects};
+use crate::api::inbox::{ViewFilter, due_views};
+use crate::api::stix::import_objects;
 use crate::api::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, read_audit};
-use crate::stix::{self, marking, timestamp};
-use crate::store;
+use crate::stix::{self, Namespace, export, marking, timestamp, timestamp_micros};
+use crate::store::{self, collection, collection::Placed};
+use crate::view::View;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -43,24 +49,38 @@ pub fn router() -> Router<AppState> {
 
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1000;
-/// When the TLP 2.0 marking definitions were published (their date added here).
-const MARKINGS_ADDED: i64 = 1_664_582_400;
+/// When the TLP 2.0 marking definitions were published: the shared objects'
+/// date added (Unix microseconds), before anything a member received.
+const SHARED_ADDED: i64 = 1_664_582_400_000_000;
+/// Views loaded at a time while filling a page.
+const VIEWS_PER_LOAD: usize = 100;
 
-/// An object in the inbox collection: where it is (delivery, index; delivery 0
-/// holds the shared markings and identities) and when it was added.
+/// An object in the inbox collection at its position (date added, Unix
+/// microseconds), and the view it is part of (none for the shared markings and
+/// identities).
 struct Entry {
-    position: (i64, usize),
-    added: i64,
+    position: i64,
+    view: Option<i64>,
     object: Value,
 }
 
 /// What a listing asks for.
 struct Listing {
-    after: (i64, usize),
-    added_after: Option<i128>,
+    /// Only objects past this position: the later of `next` and `added_after`.
+    after: i64,
     types: Option<Vec<String>>,
     ids: Option<Vec<String>>,
+    /// Exact versions asked for; `None` for every version (our objects have one).
+    versions: Option<Vec<i128>>,
+    spec_versions: Option<Vec<String>>,
     limit: usize,
+}
+
+/// Unix nanoseconds of an RFC 3339 timestamp, or a 400 naming `field`.
+fn instant(field: &str, text: &str) -> Result<i128, ApiError> {
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map(|t| t.unix_timestamp_nanos())
+        .map_err(|e| ApiError::bad_parameter(field, format!("not an RFC 3339 timestamp: {e}")))
 }
 
 impl Listing {
@@ -77,28 +97,27 @@ impl Listing {
             ]
             .contains(&key.as_str())
             {
-                return Err(ApiError::invalid(key.clone(), "unknown parameter"));
+                return Err(ApiError::bad_parameter(key.clone(), "unknown parameter"));
             }
         }
         let list = |key: &str| {
-            query
-                .get(key)
-                .map(|v| v.split(',').map(str::to_string).collect())
+            query.get(key).map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .collect::<Vec<_>>()
+            })
         };
-        let after = match query.get("next") {
-            None => (-1, 0),
-            Some(next) => next
-                .split_once('.')
-                .and_then(|(d, i)| Some((d.parse().ok()?, i.parse().ok()?)))
-                .ok_or_else(|| ApiError::invalid("next", "not a token this server gave"))?,
-        };
+        let next = query
+            .get("next")
+            .map(|next| {
+                next.parse::<i64>()
+                    .map_err(|_| ApiError::bad_parameter("next", "not a token this server gave"))
+            })
+            .transpose()?;
+        // Positions are whole microseconds: after X.yyyyyy9 means after X.yyyyyy.
         let added_after = query
             .get("added_after")
-            .map(|t| {
-                OffsetDateTime::parse(t, &Rfc3339)
-                    .map(|t| t.unix_timestamp_nanos())
-                    .map_err(|e| ApiError::invalid("added_after", e.to_string()))
-            })
+            .map(|t| instant("added_after", t).map(|nanos| nanos.div_euclid(1000) as i64))
             .transpose()?;
         let limit = match query.get("limit") {
             None => DEFAULT_LIMIT,
@@ -106,111 +125,196 @@ impl Listing {
                 .parse()
                 .ok()
                 .filter(|l| (1..=MAX_LIMIT).contains(l))
-                .ok_or_else(|| ApiError::invalid("limit", format!("must be 1-{MAX_LIMIT}")))?,
+                .ok_or_else(|| {
+                    ApiError::bad_parameter("limit", format!("must be 1-{MAX_LIMIT}"))
+                })?,
+        };
+        let versions = match list("match[version]") {
+            None => None,
+            Some(v)
+                if v.iter()
+                    .any(|v| ["first", "last", "all"].contains(&v.as_str())) =>
+            {
+                None
+            }
+            Some(v) => Some(
+                v.iter()
+                    .map(|t| instant("match[version]", t))
+                    .collect::<Result<_, _>>()?,
+            ),
         };
         Ok(Listing {
-            after,
-            added_after,
+            after: next
+                .into_iter()
+                .chain(added_after)
+                .max()
+                .unwrap_or(i64::MIN),
             types: list("match[type]"),
             ids: list("match[id]"),
+            versions,
+            spec_versions: list("match[spec_version]"),
             limit,
         })
     }
 
-    fn wants(&self, entry: &Entry) -> bool {
-        let field = |name: &str| entry.object[name].as_str().unwrap_or_default().to_string();
-        entry.position > self.after
-            && self
-                .added_after
-                .is_none_or(|t| i128::from(entry.added) * 1_000_000_000 > t)
-            && self
-                .types
-                .as_ref()
-                .is_none_or(|t| t.contains(&field("type")))
-            && self.ids.as_ref().is_none_or(|i| i.contains(&field("id")))
+    /// Whether `object` passes the filters (its position is checked apart).
+    fn wants(&self, object: &Value) -> bool {
+        let field = |name: &str| object[name].as_str().unwrap_or_default().to_string();
+        let any = |wanted: &Option<Vec<String>>, value: String| {
+            wanted.as_ref().is_none_or(|w| w.contains(&value))
+        };
+        any(&self.types, field("type"))
+            && any(&self.ids, field("id"))
+            && any(&self.spec_versions, field("spec_version"))
+            && self.versions.as_ref().is_none_or(|wanted| {
+                let version = object.get("modified").or(object.get("created"));
+                version
+                    .and_then(Value::as_str)
+                    .and_then(|v| instant("version", v).ok())
+                    .is_some_and(|v| wanted.contains(&v))
+            })
     }
 }
 
-/// Where the next page starts, when more may follow.
-type Next = Option<(i64, usize)>;
+/// The objects every member's collection starts with: the TLP marking
+/// definitions and the community's identities, one per TLP.
+fn shared(seat: &Seat) -> impl Iterator<Item = Entry> {
+    let mut objects: Vec<Value> = marking::LABELS
+        .into_iter()
+        .map(marking::definition)
+        .collect();
+    objects.extend(
+        marking::LABELS
+            .into_iter()
+            .map(|tlp| stix::export::community_identity(&seat.community_id, tlp)),
+    );
+    objects.into_iter().enumerate().map(|(i, object)| Entry {
+        position: SHARED_ADDED + i as i64,
+        view: None,
+        object,
+    })
+}
 
-/// The page of the inbox collection a listing asks for, and where the next one
-/// starts. At most [`MAX_DELIVERIES`] deliveries are read per page; when the
-/// filter matched few of them, the next page starts after the last one read, so
-/// a page may be short (even empty) while more follow.
+/// The objects of these placed views, at their positions, in collection order.
+async fn objects_of(
+    state: &AppState,
+    seat: &Seat,
+    namespace: &Namespace,
+    placed: &[Placed],
+) -> Result<Vec<Entry>, ApiError> {
+    let ids: Vec<i64> = placed.iter().map(|p| p.view).collect();
+    let filter = ViewFilter {
+        community: Some(seat.community_id.clone()),
+        ..ViewFilter::default()
+    };
+    let mut views = HashMap::new();
+    for row in due_views(&state.db, &ids, &filter).await? {
+        let id: i64 = row.try_get(0)?;
+        let content: String = row.try_get(5)?;
+        let view: View =
+            serde_json::from_str(&content).map_err(|e| ApiError::Internal(e.to_string()))?;
+        views.insert(id, view);
+    }
+    let mut entries = Vec::new();
+    for place in placed {
+        let Some(view) = views.get(&place.view) else {
+            continue;
+        };
+        let objects = export::collection_objects(namespace, place.view, view);
+        entries.extend(
+            objects
+                .into_iter()
+                .take(place.objects as usize)
+                .enumerate()
+                .map(|(i, object)| Entry {
+                    position: place.first + i as i64,
+                    view: Some(place.view),
+                    object,
+                }),
+        );
+    }
+    Ok(entries)
+}
+
+/// The objects named by `ids` that the member received, in collection order.
+async fn objects_by_id(
+    state: &AppState,
+    seat: &Seat,
+    namespace: &Namespace,
+    ids: &[String],
+) -> Result<Vec<Entry>, ApiError> {
+    let mut placed = Vec::new();
+    for chunk in ids.chunks(100) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT view_id, added FROM stix_objects WHERE object_id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        for row in query.fetch_all(&state.db).await? {
+            let (view, added): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+            if let Some(place) = collection::place(&state.db, seat.member_id, view, added).await? {
+                placed.push(place);
+            }
+        }
+    }
+    placed.sort_by_key(|p| p.first);
+    placed.dedup();
+    objects_of(state, seat, namespace, &placed).await
+}
+
+/// The page of the inbox collection a listing asks for, and whether more
+/// objects pass its filters after it. A page is only short at the end of the
+/// collection, so `more` always means another object is there to be had, by
+/// `next` or by `added_after` with the page's last date added.
 async fn page(
     state: &AppState,
     seat: &Seat,
     listing: &Listing,
-) -> Result<(Vec<Entry>, Next), ApiError> {
-    let mut entries: Vec<Entry> = Vec::new();
-    if listing.after.0 < 1 {
-        let mut shared: Vec<Value> = marking::LABELS
-            .into_iter()
-            .map(marking::definition)
-            .collect();
-        shared.extend(
-            marking::LABELS
-                .into_iter()
-                .map(|tlp| stix::export::community_identity(&seat.community_id, tlp)),
-        );
-        entries.extend(shared.into_iter().enumerate().map(|(i, object)| Entry {
-            position: (0, i),
-            added: MARKINGS_ADDED,
-            object,
-        }));
-    }
-    let loaded = deliveries(
-        &state.db,
-        seat,
-        (listing.after.0 - 1).max(0),
-        MAX_DELIVERIES,
-    )
-    .await?;
-    let capped = loaded.len() == MAX_DELIVERIES;
-    for delivery in loaded {
-        let objects = delivery
-            .objects
-            .into_iter()
-            .filter(|o| o["type"] != "identity");
-        entries.extend(objects.enumerate().map(|(i, object)| Entry {
-            position: (delivery.delivery, i),
-            added: delivery.available_at,
-            object,
-        }));
-    }
-    let scanned = entries.last().map(|e| e.position);
-    let mut wanted: Vec<Entry> = entries.into_iter().filter(|e| listing.wants(e)).collect();
-    let next = if wanted.len() > listing.limit {
-        wanted.truncate(listing.limit);
-        wanted.last().map(|e| e.position)
-    } else if capped {
-        scanned
+) -> Result<(Vec<Entry>, bool), ApiError> {
+    state.pipeline.ordered().await?;
+    let namespace = Namespace::of(&state.db).await?;
+    let wanted = |entry: &Entry| entry.position > listing.after && listing.wants(&entry.object);
+    let mut found: Vec<Entry> = shared(seat).filter(wanted).collect();
+    if let Some(ids) = &listing.ids {
+        let objects = objects_by_id(state, seat, &namespace, ids).await?;
+        found.extend(objects.into_iter().filter(wanted));
     } else {
-        None
-    };
-    Ok((wanted, next))
-}
-
-fn added(entry: &Entry) -> String {
-    timestamp(
-        OffsetDateTime::from_unix_timestamp(entry.added).unwrap_or(OffsetDateTime::UNIX_EPOCH),
-    )
+        let mut after = listing.after;
+        while found.len() <= listing.limit {
+            let mut placed = Vec::new();
+            collection::walk(&state.db, seat.member_id, after, |place| {
+                placed.push(place);
+                placed.len() < VIEWS_PER_LOAD
+            })
+            .await?;
+            let Some(last) = placed.last() else { break };
+            after = last.last();
+            let objects = objects_of(state, seat, &namespace, &placed).await?;
+            found.extend(objects.into_iter().filter(wanted));
+        }
+    }
+    let more = found.len() > listing.limit;
+    found.truncate(listing.limit);
+    Ok((found, more))
 }
 
 /// An envelope-shaped response with the date-added headers of its page.
-fn paged(entries: &[Entry], next: Next, mut body: Value) -> Response {
-    if let Some((delivery, index)) = next {
-        body["next"] = json!(format!("{delivery}.{index}"));
+fn paged(entries: &[Entry], more: bool, mut body: Value) -> Response {
+    if more && let Some(last) = entries.last() {
+        body["next"] = json!(last.position.to_string());
     }
-    body["more"] = json!(next.is_some());
+    body["more"] = json!(more);
     let mut response = taxii(StatusCode::OK, body);
     if let (Some(first), Some(last)) = (entries.first(), entries.last()) {
         for (name, entry) in [
             ("X-TAXII-Date-Added-First", first),
             ("X-TAXII-Date-Added-Last", last),
         ] {
-            if let Ok(value) = HeaderValue::from_str(&added(entry)) {
+            if let Ok(value) = HeaderValue::from_str(&timestamp_micros(entry.position)) {
                 response.headers_mut().insert(name, value);
             }
         }
@@ -236,25 +340,23 @@ async fn inbox_page(
     (root, collection): &(String, String),
     query: &HashMap<String, String>,
     route: &str,
-) -> Result<(Vec<Entry>, Next), ApiError> {
+) -> Result<(Vec<Entry>, bool), ApiError> {
     let seat = seat_in(principal, root, headers)?;
     readable(root, collection)?;
-    let (entries, next) = page(state, seat, &Listing::parse(query)?).await?;
+    let (entries, more) = page(state, seat, &Listing::parse(query)?).await?;
     log_read(state, seat, route, &entries).await?;
-    Ok((entries, next))
+    Ok((entries, more))
 }
 
-/// Audit-logs the views whose objects `entries` carry (delivery 0 holds no view).
+/// Audit-logs the views whose objects `entries` carry.
 async fn log_read(
     state: &AppState,
     seat: &Seat,
     route: &str,
     entries: &[Entry],
 ) -> Result<(), ApiError> {
-    let views = entries
-        .iter()
-        .map(|e| e.position.0)
-        .filter(|delivery| *delivery > 0);
+    let mut views: Vec<i64> = entries.iter().filter_map(|e| e.view).collect();
+    views.dedup();
     read_audit::views_read(&state.db, seat, route, views).await
 }
 
@@ -265,10 +367,10 @@ async fn list(
     Path(path): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let (entries, next) =
+    let (entries, more) =
         inbox_page(&state, &principal, &headers, &path, &query, "taxii/objects").await?;
     let objects: Vec<&Value> = entries.iter().map(|e| &e.object).collect();
-    Ok(paged(&entries, next, json!({ "objects": objects })))
+    Ok(paged(&entries, more, json!({ "objects": objects })))
 }
 
 async fn manifest(
@@ -278,7 +380,7 @@ async fn manifest(
     Path(path): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let (entries, next) = inbox_page(
+    let (entries, more) = inbox_page(
         &state,
         &principal,
         &headers,
@@ -296,37 +398,38 @@ async fn manifest(
                 .or(e.object.get("created"))
                 .cloned()
                 .unwrap_or_default();
-            json!({ "id": e.object["id"], "date_added": added(e), "version": version, "media_type": STIX })
+            json!({ "id": e.object["id"], "date_added": timestamp_micros(e.position),
+                    "version": version, "media_type": STIX })
         })
         .collect();
-    Ok(paged(&entries, next, json!({ "objects": records })))
+    Ok(paged(&entries, more, json!({ "objects": records })))
 }
 
+/// One object by id (every version: ours have one), with the listing's other
+/// filters and paging.
 async fn one(
     State(state): State<AppState>,
     principal: Principal,
     headers: HeaderMap,
     Path((root, collection, object)): Path<(String, String, String)>,
+    Query(mut query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let seat = seat_in(&principal, &root, &headers)?;
     readable(&root, &collection)?;
-    let mut listing = Listing {
-        after: (-1, 0),
-        added_after: None,
-        types: None,
-        ids: Some(vec![object]),
-        limit: MAX_LIMIT,
-    };
-    // Page through the whole inbox until the object turns up.
-    loop {
-        let (entries, next) = page(&state, seat, &listing).await?;
-        if !entries.is_empty() {
-            log_read(&state, seat, "taxii/object", &entries).await?;
-            let objects: Vec<&Value> = entries.iter().map(|e| &e.object).collect();
-            return Ok(paged(&entries, None, json!({ "objects": objects })));
-        }
-        listing.after = next.ok_or(ApiError::NotFound)?;
+    if query.contains_key("match[id]") {
+        return Err(ApiError::bad_parameter(
+            "match[id]",
+            "the path names the object",
+        ));
     }
+    query.insert("match[id]".into(), object);
+    let (entries, more) = page(&state, seat, &Listing::parse(&query)?).await?;
+    if entries.is_empty() && !more {
+        return Err(ApiError::NotFound);
+    }
+    log_read(&state, seat, "taxii/object", &entries).await?;
+    let objects: Vec<&Value> = entries.iter().map(|e| &e.object).collect();
+    Ok(paged(&entries, more, json!({ "objects": objects })))
 }
 
 async fn add(

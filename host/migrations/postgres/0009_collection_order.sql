@@ -14,12 +14,11 @@ CREATE TABLE collection_order (
     PRIMARY KEY (member_id, last_added)
 );
 
--- Views committed with a delay, waiting to join the order when it runs out.
+-- Views committed with a delay, waiting to join the order when it runs out
+-- (their `available_at`, in `views`, says when).
 CREATE TABLE collection_pending (
-    view_id      BIGINT PRIMARY KEY REFERENCES views(id),
-    available_at BIGINT NOT NULL
+    view_id BIGINT PRIMARY KEY REFERENCES views(id)
 );
-CREATE INDEX collection_pending_by_due ON collection_pending (available_at);
 
 -- How far the order goes: views up to last_view are in it or pending; the last
 -- microsecond handed out. Starts at 0, so the first pass orders every view

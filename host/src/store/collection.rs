@@ -59,15 +59,15 @@ pub async fn order_pending(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx
     // Delayed views that fell due join after the newly committed ones, so the
     // order only ever grows at its end.
     let fell_due = sqlx::query(&format!(
-        "SELECT {columns} FROM views WHERE id IN \
-         (SELECT view_id FROM collection_pending WHERE available_at <= $1) ORDER BY id"
+        "SELECT {columns} FROM views WHERE available_at <= $1 \
+         AND id IN (SELECT view_id FROM collection_pending) ORDER BY id"
     ))
     .bind(now)
     .fetch_all(&mut *conn)
     .await?;
     let namespace = Namespace::of(&mut *conn).await?;
     let mut due = Vec::new();
-    let mut delayed = Vec::new();
+    let mut delayed: Vec<i64> = Vec::new();
     for (row, pending) in committed
         .iter()
         .map(|r| (r, false))
@@ -76,7 +76,7 @@ pub async fn order_pending(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx
         let id: i64 = row.try_get(0)?;
         let available_at: i64 = row.try_get(1)?;
         if !pending && available_at > now {
-            delayed.push((id, available_at));
+            delayed.push(id);
             continue;
         }
         let recipients: String = row.try_get(2)?;
@@ -143,17 +143,29 @@ pub async fn order_pending(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx
     .await?;
     super::bulk::insert(
         conn,
-        "INSERT INTO collection_pending (view_id, available_at)",
+        "INSERT INTO collection_pending (view_id)",
         "",
-        2,
+        1,
         &delayed,
-        |query, (view, at)| query.bind(*view).bind(*at),
+        |query, view| query.bind(*view),
     )
     .await?;
-    sqlx::query("DELETE FROM collection_pending WHERE available_at <= $1")
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+    let ordered: Vec<i64> = fell_due
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, _>>()?;
+    for chunk in ordered.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "DELETE FROM collection_pending WHERE view_id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for view in chunk {
+            query = query.bind(*view);
+        }
+        query.execute(&mut *conn).await?;
+    }
     let last_added = order
         .iter()
         .map(|(_, last, _)| *last)
@@ -169,9 +181,11 @@ pub async fn order_pending(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx
         .bind(last_added)
         .execute(&mut *conn)
         .await?;
-    sqlx::query_scalar("SELECT MIN(available_at) FROM collection_pending")
-        .fetch_one(conn)
-        .await
+    sqlx::query_scalar(
+        "SELECT MIN(available_at) FROM views WHERE id IN (SELECT view_id FROM collection_pending)",
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// Whether views are committed or fell due that no pass has ordered yet.
@@ -179,7 +193,8 @@ pub async fn lagging(db: &AnyPool) -> Result<bool, sqlx::Error> {
     let row = sqlx::query(
         "SELECT (SELECT COALESCE(MAX(id), 0) FROM views), \
            (SELECT last_view FROM collection_indexed WHERE id = 1), \
-           (SELECT COUNT(*) FROM collection_pending WHERE available_at <= $1)",
+           (SELECT COUNT(*) FROM collection_pending p JOIN views v ON v.id = p.view_id \
+            WHERE v.available_at <= $1)",
     )
     .bind(super::now())
     .fetch_one(db)

@@ -164,3 +164,27 @@ impl TestServer {
         }
     }
 }
+
+/// Runs `tests/python/{script}` with `args` (the OASIS tools it imports are
+/// installed by `scripts/test`) and returns what it printed; panics naming
+/// `what` with its output if it fails.
+pub async fn python(what: &str, script: &str, args: &[&str]) -> String {
+    let path = format!("{}/python/{script}", env!("CARGO_MANIFEST_DIR"));
+    let output = tokio::process::Command::new("python3")
+        .arg(&path)
+        .args(args)
+        .output()
+        .await
+        .expect("python3 runs");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(
+        !stderr.contains("ModuleNotFoundError"),
+        "{what}: the Python packages are missing: run \
+         `python3 -m pip install taxii2-client==2.3.0 stix2-validator==3.3.2`\n{stderr}"
+    );
+    assert!(output.status.success(), "{what}: {stdout}\n{stderr}");
+    stdout.into_owned()
+}

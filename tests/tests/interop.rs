@@ -6,8 +6,6 @@ use isac_tests::TestServer;
 use reqwest::StatusCode;
 use serde_json::json;
 
-const INSTALL: &str = "python3 -m pip install taxii2-client stix2-validator";
-
 async fn submit_reports(server: &TestServer, count: usize) {
     for n in 0..count {
         let body = json!({"title": format!("Campaign {n}"), "body": "Seen at a bank", "tlp": "green",
@@ -24,26 +22,12 @@ async fn submit_reports(server: &TestServer, count: usize) {
 async fn standard_taxii_and_stix_tools_work_against_the_server() {
     let server = TestServer::start().await;
     submit_reports(&server, 4).await;
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/taxii_interop.py");
-    let (base, reader, submitter) = (
-        server.base.clone(),
-        server.token("tokyo@council").to_string(),
-        server.token("sakura-bank@council").to_string(),
+    let (reader, submitter) = (
+        server.token("tokyo@council"),
+        server.token("sakura-bank@council"),
     );
-    let output = tokio::process::Command::new("python3")
-        .args([script, &base, &reader, &submitter, "4"])
-        .output()
-        .await
-        .expect("python3 runs");
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
-    );
-    assert!(
-        !stderr.contains("ModuleNotFoundError"),
-        "the Python packages are missing: run `{INSTALL}`\n{stderr}"
-    );
-    assert!(output.status.success(), "{stdout}\n{stderr}");
+    let args = [server.base.as_str(), reader, submitter, "4"];
+    let stdout = isac_tests::python("interop", "taxii_interop.py", &args).await;
     assert!(stdout.starts_with("OK: "), "{stdout}");
 }
 

@@ -396,18 +396,16 @@ async fn taxii2_client_syncs_by_next_and_by_added_after_while_reports_arrive() {
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let done = dir.path().join("writers-done");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/python/taxii_sync.py");
-    let sync = |mode: &str, limit: &str| {
-        tokio::process::Command::new("python3")
-            .args([
-                script,
-                &server.base,
-                server.token(READER),
-                mode,
-                limit,
-                done.to_str().expect("UTF-8 path"),
-            ])
-            .output()
+    let done = done.to_str().expect("UTF-8 path");
+    let sync = |mode: &'static str, limit: &'static str| {
+        let args = [
+            server.base.as_str(),
+            server.token(READER),
+            mode,
+            limit,
+            done,
+        ];
+        async move { isac_tests::python(mode, "taxii_sync.py", &args).await }
     };
     let (by_next, by_date, ()) = tokio::join!(sync("next", "7"), sync("added_after", "5"), async {
         for n in 3..60 {
@@ -423,13 +421,7 @@ async fn taxii2_client_syncs_by_next_and_by_added_after_while_reports_arrive() {
     let objects = inbox_objects(&server, READER).await;
     let all = page(&server, READER, &format!("{objects}?limit={MAX_LIMIT}")).await;
     assert!(!all.more);
-    for (what, output) in [("by next", by_next), ("by added_after", by_date)] {
-        let output = output.expect("python3 runs");
-        let (stdout, stderr) = (
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr),
-        );
-        assert!(output.status.success(), "{what}: {stdout}\n{stderr}");
+    for (what, stdout) in [("by next", by_next), ("by added_after", by_date)] {
         let walked: Vec<String> = serde_json::from_str(&stdout).expect("a JSON list of ids");
         assert_once(&walked, &all.ids, what);
     }

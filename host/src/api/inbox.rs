@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use super::extract::{Path, Query};
 use super::{ApiError, AppState, Principal, Seat, read_audit};
-use crate::store::{self, collection};
+use crate::store::{self, bulk, collection};
 
 mod stream;
 
@@ -62,11 +62,10 @@ pub async fn due_views(
 ) -> Result<Vec<AnyRow>, sqlx::Error> {
     let mut rows = Vec::new();
     for chunk in ids.chunks(500) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 5)).collect();
         let sql = format!(
             "SELECT {ITEM_COLUMNS} FROM views v WHERE v.available_at <= $1 AND v.available_at >= $2 \
                AND ($3 IS NULL OR v.community_id = $3) AND ($4 IS NULL OR v.case_id = $4) AND v.id IN ({}) ORDER BY v.id",
-            placeholders.join(", ")
+            bulk::placeholders(5, chunk.len())
         );
         let mut query = sqlx::query(&sql)
             .bind(store::now())

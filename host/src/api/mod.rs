@@ -12,6 +12,7 @@ mod inbox;
 mod members;
 mod notes;
 mod operations;
+mod own_reports;
 mod policies;
 mod policy_checks;
 mod public_feed;
@@ -20,6 +21,7 @@ mod read_audit;
 mod reports;
 mod statistics;
 mod stix;
+mod stix_import;
 mod taxii;
 mod trends;
 
@@ -66,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(communities::router())
         .merge(members::router())
         .merge(reports::router())
+        .merge(own_reports::router())
         .merge(inbox::router())
         .merge(cases::router())
         .merge(operations::router())

@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::extract::Path;
 use super::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, require_json};
-use crate::intake::{self, FieldError, ValidSubmission};
+use crate::intake::{self, FieldError, Submission, ValidSubmission};
 use crate::model::Report;
 use crate::pipeline::{Committed, PipelineError};
 use crate::store;
@@ -83,7 +83,13 @@ pub(super) async fn decide(
             ));
         }
     }
-    let report = Report {
+    let report = new_report(seat, community, submission);
+    Ok(state.pipeline.submit(report).await?)
+}
+
+/// A new report from `seat`, submitted now to `community`.
+pub(super) fn new_report(seat: &Seat, community: String, submission: Submission) -> Report {
+    Report {
         id: store::new_id("r"),
         community,
         submitter: seat.member_id as u64,
@@ -99,6 +105,5 @@ pub(super) async fn decide(
         victim: submission.victim,
         named_recipients: submission.named_recipients,
         provenance: Vec::new(),
-    };
-    Ok(state.pipeline.submit(report).await?)
+    }
 }

@@ -1,6 +1,6 @@
 //! STIX 2.1 over the REST API: a member's deliveries as a bundle, in the order
 //! they became due (the read audit-logged), and a bundle imported as reports (all mapped and validated
-//! before any is submitted).
+//! before any is submitted, an object imported before found again).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -15,7 +15,7 @@ use sqlx::{AnyPool, Row};
 
 use super::extract::{Path, Query};
 use super::inbox::{ViewFilter, due_in_order};
-use super::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, read_audit, reports};
+use super::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, read_audit, stix_import};
 use crate::stix::{Namespace, export, import};
 use crate::view::View;
 
@@ -88,28 +88,6 @@ pub async fn organisation_name(db: &AnyPool, seat: &Seat) -> Result<String, ApiE
     )
 }
 
-/// Maps and validates every object, then submits each report; the caller's
-/// community only, like `POST /communities/{id}/reports`.
-pub async fn import_objects(
-    state: &AppState,
-    seat: &Seat,
-    objects: &[Value],
-) -> Result<Vec<Value>, ApiError> {
-    let organisation = organisation_name(&state.db, seat).await?;
-    let imported = import::import(objects, &organisation)
-        .map_err(|e| ApiError::invalid(format!("{}.{}", e.object, e.field), e.message))?;
-    let mut results = Vec::with_capacity(imported.len());
-    for item in imported {
-        let committed =
-            reports::decide(state, seat, seat.community_id.clone(), item.submission).await?;
-        results.push(
-            json!({ "source": item.source, "report_id": committed.report_id,
-                             "case_id": committed.case_id, "status": committed.status }),
-        );
-    }
-    Ok(results)
-}
-
 async fn import_bundle(
     State(state): State<AppState>,
     principal: Principal,
@@ -131,6 +109,19 @@ async fn import_bundle(
     let objects = bundle["objects"]
         .as_array()
         .ok_or_else(|| ApiError::invalid("objects", "required"))?;
-    let imported = import_objects(&state, seat, objects).await?;
+    let organisation = organisation_name(&state.db, seat).await?;
+    let imported = import::import(objects, &organisation)
+        .map_err(|e| ApiError::invalid(format!("{}.{}", e.object, e.field), e.message))?;
+    let sources: Vec<String> = imported.iter().map(|i| i.source.clone()).collect();
+    let added = stix_import::add(&state, seat, imported).await?;
+    let imported: Vec<Value> = sources
+        .iter()
+        .zip(added)
+        .map(|(source, added)| match added {
+            Ok(a) => json!({ "source": a.source, "report_id": a.report_id, "case_id": a.case_id,
+                             "status": a.status, "duplicate": a.duplicate }),
+            Err(message) => json!({ "source": source, "error": message }),
+        })
+        .collect();
     Ok((StatusCode::CREATED, Json(json!({ "imported": imported }))))
 }

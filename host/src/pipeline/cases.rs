@@ -13,13 +13,6 @@ use crate::store;
 /// How many fingerprints of one report are looked up (plugins rarely give more).
 const MAX_LOOKUP: usize = 256;
 
-fn placeholders(from: usize, count: usize) -> String {
-    (from..from + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn timestamp(seconds: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
@@ -38,7 +31,7 @@ pub async fn candidates(
     }
     let sql = format!(
         "SELECT case_id, fingerprint FROM case_fingerprints WHERE community_id = $1 AND fingerprint IN ({})",
-        placeholders(2, keys.len())
+        store::bulk::placeholders(2, keys.len())
     );
     let mut query = sqlx::query(&sql).bind(community);
     for key in keys {
@@ -57,7 +50,7 @@ pub async fn candidates(
     let sql = format!(
         "SELECT id, title, opened_at, last_report_at, report_count, confidence FROM cases WHERE id IN ({}) AND status = 'open' \
          ORDER BY last_report_at DESC, id",
-        placeholders(1, shared.len())
+        store::bulk::placeholders(1, shared.len())
     );
     let mut query = sqlx::query(&sql);
     for id in shared.keys() {

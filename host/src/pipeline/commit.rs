@@ -4,7 +4,7 @@
 
 use super::cases;
 use super::plan::{Outcome, Plan};
-use super::rows::{self, Rows};
+use super::rows::{self, Rows, StixSource};
 use crate::model;
 use crate::store;
 
@@ -43,14 +43,24 @@ fn encode(e: serde_json::Error) -> sqlx::Error {
     sqlx::Error::Encode(Box::new(e))
 }
 
-/// What committing `plan` writes, and what its submitter will be told.
+/// What committing `plan` writes (with the STIX objects its report was
+/// imported from, if any), and what its submitter will be told.
 pub fn rows(
     plan: &Plan,
     row: Row,
+    sources: &[StixSource],
     view_ids: &mut ViewIds,
 ) -> Result<(Committed, Rows), sqlx::Error> {
     let mut rows = Rows::default();
     let committed = add(&mut rows, plan, row, view_ids)?;
+    let report = &plan.report;
+    rows.stix_sources
+        .extend(sources.iter().map(|source| rows::SourceRow {
+            community: report.community.clone(),
+            organisation: report.submitter_organisation as i64,
+            report_id: report.id.clone(),
+            source: source.clone(),
+        }));
     Ok((committed, rows))
 }
 

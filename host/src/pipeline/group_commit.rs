@@ -13,11 +13,11 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::commit::{self, Committed, Row, ViewIds};
 use super::plan::Plan;
-use super::rows::{self, Rows};
+use super::rows::{self, Rows, StixSource};
 use crate::cluster::{Broadcast, Signal};
 use crate::store;
 
-/// Most plans per transaction.
+/// Most requests per transaction (a request carries one plan, or a bundle's).
 const MAX_BATCH: usize = 128;
 /// How often the inbox index (`store::inbox`) and the collection order
 /// (`store::collection`) are brought up to date, within a batch's transaction:
@@ -26,15 +26,22 @@ const MAX_BATCH: usize = 128;
 /// order to be brought up to date when they need it ([`GroupCommit::flush`]).
 const INDEX_EVERY: Duration = Duration::from_millis(200);
 
+/// A plan to commit, with the STIX objects its report was imported from.
+pub struct Commit {
+    pub plan: Plan,
+    pub row: Row,
+    pub sources: Vec<StixSource>,
+}
+
 struct Job {
-    plan: Plan,
-    row: Row,
+    commit: Commit,
     reply: oneshot::Sender<Result<Committed, sqlx::Error>>,
 }
 
 /// What the writer task is asked to do.
 enum Request {
-    Commit(Box<Job>),
+    /// Plans committed in the same transaction (a bundle's reports stay together).
+    Commit(Vec<Job>),
     /// Bring the indexes up to date now, then answer.
     Flush(oneshot::Sender<()>),
 }
@@ -56,13 +63,28 @@ impl GroupCommit {
     }
 
     pub async fn commit(&self, plan: Plan, row: Row) -> Result<Committed, sqlx::Error> {
-        let (reply, answer) = oneshot::channel();
-        let closed = || sqlx::Error::PoolClosed;
-        self.jobs
-            .send(Request::Commit(Box::new(Job { plan, row, reply })))
-            .await
-            .map_err(|_| closed())?;
-        answer.await.map_err(|_| closed())?
+        let sources = Vec::new();
+        let mut results = self.commit_all(vec![Commit { plan, row, sources }]).await;
+        results.pop().unwrap_or(Err(sqlx::Error::PoolClosed))
+    }
+
+    /// Commits every plan in one transaction; one result per plan, in order
+    /// (a plan whose rows cannot be written fails alone).
+    pub async fn commit_all(&self, commits: Vec<Commit>) -> Vec<Result<Committed, sqlx::Error>> {
+        let (jobs, answers): (Vec<Job>, Vec<_>) = commits
+            .into_iter()
+            .map(|commit| {
+                let (reply, answer) = oneshot::channel();
+                (Job { commit, reply }, answer)
+            })
+            .unzip();
+        let sent = self.jobs.send(Request::Commit(jobs)).await.is_ok();
+        let mut results = Vec::with_capacity(answers.len());
+        for answer in answers {
+            let answer = if sent { answer.await.ok() } else { None };
+            results.push(answer.unwrap_or(Err(sqlx::Error::PoolClosed)));
+        }
+        results
     }
 
     /// Brings the inbox index and the collection order up to date with
@@ -104,7 +126,7 @@ async fn writer(
         }
         for request in requests.drain(..) {
             match request {
-                Request::Commit(job) => batch.push(*job),
+                Request::Commit(jobs) => batch.extend(jobs),
                 Request::Flush(reply) => flushes.push(reply),
             }
         }
@@ -164,7 +186,10 @@ async fn commit_batch(
         let mut view_ids = ViewIds(rows::last_view_id(&mut tx).await?);
         let mut results: Vec<Result<(Committed, Rows), sqlx::Error>> = batch
             .iter()
-            .map(|job| commit::rows(&job.plan, job.row, &mut view_ids))
+            .map(|job| {
+                let Commit { plan, row, sources } = &job.commit;
+                commit::rows(plan, *row, sources, &mut view_ids)
+            })
             .collect();
         // Every job's rows at once; if that fails, job by job, each in a savepoint
         // of its own, so that one bad plan fails alone.

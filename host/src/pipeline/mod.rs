@@ -20,6 +20,7 @@ use sqlx::{AnyPool, Row as _};
 pub use cases::candidates as candidate_cases;
 pub use commit::Committed;
 pub use plan::{Outcome, Plan, PlanError, Policy};
+pub use rows::StixSource;
 
 use crate::cluster::{self, Signal};
 use crate::model::Report;
@@ -267,11 +268,81 @@ impl Pipeline {
         self.decide_and_commit(report, commit::Row::Existing).await
     }
 
+    /// Decides and stores new reports imported together (a STIX bundle, a
+    /// TAXII envelope), each with the STIX objects it came from: every report is
+    /// decided under its community's policy as one submitted alone would be, then
+    /// all are committed in one transaction. One result per report, in order; a
+    /// report that cannot be decided or stored fails alone.
+    pub async fn submit_all(
+        &self,
+        reports: Vec<(Report, Vec<StixSource>)>,
+    ) -> Vec<Result<Committed, PipelineError>> {
+        // Each community's policy (and plugin) loaded once before the reports are
+        // decided together, not once per report at the same time; a failure shows
+        // again in each report's own result.
+        let communities: std::collections::BTreeSet<String> =
+            reports.iter().map(|(r, _)| r.community.clone()).collect();
+        for community in communities {
+            let _ = self.policy(&community).await;
+        }
+        let decided = futures_util::future::join_all(
+            reports.into_iter().map(|(report, sources)| async move {
+                (self.decide(report, commit::Row::New).await, sources)
+            }),
+        )
+        .await;
+        let mut results: Vec<Option<Result<Committed, PipelineError>>> = Vec::new();
+        let mut commits = Vec::new();
+        let mut waiting = Vec::new();
+        for (index, (decision, sources)) in decided.into_iter().enumerate() {
+            match decision {
+                Ok((plan, shadow)) => {
+                    let row = commit::Row::New;
+                    commits.push(group_commit::Commit { plan, row, sources });
+                    waiting.push((index, shadow));
+                    results.push(None);
+                }
+                Err(error) => results.push(Some(Err(error))),
+            }
+        }
+        let committed = self.writer.commit_all(commits).await;
+        for ((index, shadow), outcome) in waiting.into_iter().zip(committed) {
+            if outcome.is_ok()
+                && let Some(job) = shadow
+            {
+                self.shadow.enqueue(job);
+            }
+            results[index] = Some(outcome.map_err(PipelineError::from));
+        }
+        // commit_all answers once per plan, so every result is filled in.
+        let closed = || Err(PipelineError::Database(sqlx::Error::PoolClosed));
+        results
+            .into_iter()
+            .map(|result| result.unwrap_or_else(closed))
+            .collect()
+    }
+
     async fn decide_and_commit(
         &self,
         report: Report,
         row: commit::Row,
     ) -> Result<Committed, PipelineError> {
+        let (plan, shadow) = self.decide(report, row).await?;
+        let committed = self.writer.commit(plan, row).await?;
+        if let Some(job) = shadow {
+            self.shadow.enqueue(job);
+        }
+        Ok(committed)
+    }
+
+    /// Decides `report` under its community's policy; for a new report while a
+    /// shadow version runs, that version decides it too, at the same time and
+    /// from the same inputs (its outcome never stops the live report).
+    async fn decide(
+        &self,
+        report: Report,
+        row: commit::Row,
+    ) -> Result<(Plan, Option<shadow::Job>), PipelineError> {
         let policy = self
             .policy(&report.community)
             .await?
@@ -281,11 +352,8 @@ impl Pipeline {
             commit::Row::Existing => None,
         };
         let Some(version) = version else {
-            let plan = plan::plan(self, policy, report, None).await?;
-            return Ok(self.writer.commit(plan, row).await?);
+            return Ok((plan::plan(self, policy, report, None).await?, None));
         };
-        // Both versions decide before the commit, at the same time and from the
-        // same inputs; the shadow's outcome never stops the live report.
         let now = time::OffsetDateTime::now_utc();
         let (active, shadow) = tokio::join!(
             plan::plan_at(self, policy, report.clone(), now),
@@ -293,9 +361,7 @@ impl Pipeline {
         );
         let plan = active?;
         let job = shadow::Job::new(&version, &plan, shadow);
-        let committed = self.writer.commit(plan, row).await?;
-        self.shadow.enqueue(job);
-        Ok(committed)
+        Ok((plan, Some(job)))
     }
 }
 

@@ -40,6 +40,20 @@ pub struct NewReport {
     pub forwarded_from: Option<String>,
 }
 
+/// The STIX object a new report was imported from (see migration 0010).
+#[derive(Debug, Clone)]
+pub struct StixSource {
+    pub object_id: String,
+    pub version: String,
+}
+
+pub struct SourceRow {
+    pub community: String,
+    pub organisation: i64,
+    pub report_id: String,
+    pub source: StixSource,
+}
+
 /// A stored (quarantined) report decided again.
 pub struct Redecided {
     pub report_id: String,
@@ -94,6 +108,7 @@ pub struct Rows {
     pub new_cases: Vec<NewCase>,
     pub joins: Vec<CaseJoin>,
     pub reports: Vec<NewReport>,
+    pub stix_sources: Vec<SourceRow>,
     pub redecided: Vec<Redecided>,
     pub fingerprints: Vec<Fingerprint>,
     pub views: Vec<ViewRow>,
@@ -152,6 +167,21 @@ pub async fn write(conn: &mut AnyConnection, parts: &[&Rows]) -> Result<(), sqlx
                 .bind(r.case_id.as_deref())
                 .bind(r.plugin_digest.as_str())
                 .bind(r.forwarded_from.as_deref())
+        },
+    )
+    .await?;
+    bulk::insert(
+        conn,
+        "INSERT INTO stix_sources (community_id, organisation, object_id, version, report_id)",
+        "",
+        5,
+        &all(parts, |r| &r.stix_sources),
+        |q, s| {
+            q.bind(s.community.as_str())
+                .bind(s.organisation)
+                .bind(s.source.object_id.as_str())
+                .bind(s.source.version.as_str())
+                .bind(s.report_id.as_str())
         },
     )
     .await?;
@@ -276,10 +306,9 @@ async fn write_joins(conn: &mut AnyConnection, joins: &[&CaseJoin]) -> Result<()
     if by_case.is_empty() {
         return Ok(());
     }
-    let placeholders: Vec<String> = (1..=by_case.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT id, confidence FROM cases WHERE id IN ({})",
-        placeholders.join(", ")
+        bulk::placeholders(1, by_case.len())
     );
     let mut query = sqlx::query(&sql);
     for id in by_case.keys() {

@@ -12,6 +12,14 @@ pub type Query<'q> = sqlx::query::Query<'q, Any, AnyArguments<'q>>;
 /// PostgreSQL's (65,535) limits, while keeping statements few.
 const MAX_PARAMETERS: usize = 4000;
 
+/// `$from, $from+1, ...`: `count` numbered parameters, for `IN (...)` lists.
+pub fn placeholders(from: usize, count: usize) -> String {
+    (from..from + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `($1, $2), ($3, $4)` for `rows` rows of `columns` columns.
 fn values(rows: usize, columns: usize) -> String {
     let mut sql = String::with_capacity(rows * columns * 5);
@@ -61,5 +69,6 @@ mod tests {
     fn numbers_placeholders_row_by_row() {
         assert_eq!(values(2, 3), "($1, $2, $3), ($4, $5, $6)");
         assert_eq!(values(1, 1), "($1)");
+        assert_eq!(super::placeholders(3, 2), "$3, $4");
     }
 }

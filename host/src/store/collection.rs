@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::stix::{Namespace, export};
+use crate::store::bulk;
 use crate::view::View;
 
 /// Where a member's view sits in its collection.
@@ -155,10 +156,9 @@ pub async fn order_pending(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx
         .map(|row| row.try_get(0))
         .collect::<Result<_, _>>()?;
     for chunk in ordered.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "DELETE FROM collection_pending WHERE view_id IN ({})",
-            placeholders.join(", ")
+            bulk::placeholders(1, chunk.len())
         );
         let mut query = sqlx::query(&sql);
         for view in chunk {

@@ -6,6 +6,7 @@
 
 mod error;
 mod objects;
+mod submissions;
 
 pub use error::taxii_errors;
 
@@ -31,7 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/taxii2/{root}/", get(api_root))
         .route("/taxii2/{root}/collections/", get(collections))
         .route("/taxii2/{root}/collections/{collection}/", get(collection))
-        .route("/taxii2/{root}/status/{status}/", get(objects::status))
+        .route("/taxii2/{root}/status/{status}/", get(submissions::status))
         .merge(objects::router())
 }
 

@@ -3,16 +3,12 @@
 //! and the community's identities, one per TLP, they refer to) in the order
 //! they became due (`store::collection`), each object at a date added of its
 //! own, so `next` and `added_after` walk it alike; each page's views
-//! audit-logged; `submissions` takes objects and imports them as reports,
-//! answering with a status resource.
+//! audit-logged. (`submissions` takes objects: see `submissions`.)
 
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
-use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
@@ -23,19 +19,18 @@ use time::format_description::well_known::Rfc3339;
 use sqlx::Row;
 
 use super::super::extract::{Path, Query};
-use super::{Collection, STIX, TAXII, seat_in, taxii};
+use super::{Collection, STIX, seat_in, taxii};
 use crate::api::inbox::{ViewFilter, due_views};
-use crate::api::stix::import_objects;
-use crate::api::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, read_audit};
-use crate::stix::{self, Namespace, export, marking, timestamp, timestamp_micros};
-use crate::store::{self, collection, collection::Placed};
+use crate::api::{ApiError, AppState, Principal, Seat, read_audit};
+use crate::stix::{self, Namespace, export, marking, timestamp_micros};
+use crate::store::{bulk, collection, collection::Placed};
 use crate::view::View;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/taxii2/{root}/collections/{collection}/objects/",
-            get(list).post(add),
+            get(list).post(super::submissions::add),
         )
         .route(
             "/taxii2/{root}/collections/{collection}/objects/{object}/",
@@ -245,10 +240,9 @@ async fn objects_by_id(
 ) -> Result<Vec<Entry>, ApiError> {
     let mut placed = Vec::new();
     for chunk in ids.chunks(100) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT view_id, added FROM stix_objects WHERE object_id IN ({})",
-            placeholders.join(", ")
+            bulk::placeholders(1, chunk.len())
         );
         let mut query = sqlx::query(&sql);
         for id in chunk {
@@ -430,99 +424,4 @@ async fn one(
     log_read(&state, seat, "taxii/object", &entries).await?;
     let objects: Vec<&Value> = entries.iter().map(|e| &e.object).collect();
     Ok(paged(&entries, more, json!({ "objects": objects })))
-}
-
-async fn add(
-    State(state): State<AppState>,
-    principal: Principal,
-    headers: HeaderMap,
-    Path((root, collection)): Path<(String, String)>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    let seat = seat_in(&principal, &root, &headers)?;
-    match Collection::find(&root, &collection) {
-        Some(Collection::Submissions) => {}
-        Some(Collection::Inbox) => return Err(ApiError::Forbidden),
-        None => return Err(ApiError::NotFound),
-    }
-    let bytes = raw_body(body, JSON_LIMIT)?;
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let media = content_type.replace(' ', "").to_ascii_lowercase();
-    if !(media == "application/taxii+json"
-        || media.starts_with("application/taxii+json;version=2.1"))
-    {
-        return Err(ApiError::WrongMediaType(TAXII));
-    }
-    let envelope: Value =
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::invalid("body", e.to_string()))?;
-    let objects = envelope["objects"]
-        .as_array()
-        .ok_or_else(|| ApiError::invalid("objects", "required"))?;
-    let requested = timestamp(OffsetDateTime::now_utc());
-    let version = |o: &Value| {
-        o.get("modified")
-            .or(o.get("created"))
-            .cloned()
-            .unwrap_or_default()
-    };
-    let (successes, failures) = match import_objects(&state, seat, objects).await {
-        Ok(_) => (
-            objects
-                .iter()
-                .map(|o| json!({ "id": o["id"], "version": version(o) }))
-                .collect(),
-            Vec::new(),
-        ),
-        // Nothing was imported: every object fails, each with the reason.
-        Err(ApiError::Invalid { field, message }) => {
-            let reason = format!("nothing imported: {field}: {message}");
-            (
-                Vec::new(),
-                objects
-                    .iter()
-                    .map(|o| json!({ "id": o["id"], "version": version(o), "message": reason }))
-                    .collect(),
-            )
-        }
-        Err(other) => return Err(other),
-    };
-    let id = stix::id("status", &store::new_id("s"))
-        .trim_start_matches("status--")
-        .to_string();
-    let status = json!({
-        "id": id, "status": "complete", "request_timestamp": requested,
-        "total_count": objects.len(), "success_count": successes.len(), "successes": successes,
-        "failure_count": failures.len(), "failures": failures, "pending_count": 0,
-    });
-    sqlx::query("INSERT INTO taxii_status (id, member_id, at, body) VALUES ($1, $2, $3, $4)")
-        .bind(&id)
-        .bind(seat.member_id)
-        .bind(store::now())
-        .bind(status.to_string())
-        .execute(&state.db)
-        .await?;
-    Ok(taxii(StatusCode::ACCEPTED, status))
-}
-
-/// A status resource: only the member whose submission it describes may read it.
-pub async fn status(
-    State(state): State<AppState>,
-    principal: Principal,
-    headers: HeaderMap,
-    Path((root, id)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
-    let seat = seat_in(&principal, &root, &headers)?;
-    let body: Option<String> =
-        sqlx::query_scalar("SELECT body FROM taxii_status WHERE id = $1 AND member_id = $2")
-            .bind(&id)
-            .bind(seat.member_id)
-            .fetch_optional(&state.db)
-            .await?;
-    let body = body.ok_or(ApiError::NotFound)?;
-    let status: Value =
-        serde_json::from_str(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(taxii(StatusCode::OK, status))
 }

@@ -1,0 +1,167 @@
+//! A submitter's own reports, as it sent them: `GET /reports` (newest first,
+//! optionally only those made from one STIX object, by the id the submitter sent)
+//! and `GET /reports/{id}`. Only seats of the submitting organisation in the
+//! report's community see them; to anyone else they do not exist (404, or an
+//! empty list). What others received is in their inboxes, never here.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
+
+use super::extract::{Path, Query};
+use super::{ApiError, AppState, Principal};
+use crate::model::{self, Report};
+use crate::stix::timestamp;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reports", get(list))
+        .route("/reports/{id}", get(show))
+}
+
+const DEFAULT_LIMIT: i64 = 100;
+const MAX_LIMIT: i64 = 500;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    /// Only reports made from this STIX object (every version of it).
+    stix_id: Option<String>,
+    limit: Option<i64>,
+}
+
+/// A STIX object a report was made from.
+#[derive(Debug, Serialize)]
+struct Source {
+    id: String,
+    version: String,
+}
+
+#[derive(Debug, Serialize)]
+struct OwnReport {
+    id: String,
+    community: String,
+    status: String,
+    case_id: Option<String>,
+    submitted_at: String,
+    submitter: i64,
+    title: String,
+    tlp: String,
+    /// The report as submitted: title, body, TLP, indicators, victim...
+    report: Report,
+    stix: Vec<Source>,
+}
+
+#[derive(Debug, Serialize)]
+struct OwnReports {
+    reports: Vec<OwnReport>,
+}
+
+const COLUMNS: &str =
+    "r.id, r.community_id, r.status, r.case_id, r.submitted_at, r.submitter, r.original";
+
+async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<OwnReports>, ApiError> {
+    let seat = principal.seat()?;
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::invalid("limit", format!("must be 1-{MAX_LIMIT}")));
+    }
+    let rows = match &query.stix_id {
+        // Versions of one object newest first (they may share a second).
+        Some(object) => {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM reports r JOIN stix_sources s ON s.report_id = r.id \
+                 WHERE r.community_id = $1 AND r.organisation = $2 AND s.object_id = $3 \
+                 ORDER BY s.version DESC, r.submitted_at DESC, r.id DESC LIMIT $4"
+            );
+            sqlx::query(&sql)
+                .bind(&seat.community_id)
+                .bind(seat.organisation_id)
+                .bind(object)
+                .bind(limit)
+                .fetch_all(&state.db)
+                .await?
+        }
+        None => {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM reports r WHERE r.community_id = $1 AND r.organisation = $2 \
+                   AND r.forwarded_from IS NULL ORDER BY r.submitted_at DESC, r.id DESC LIMIT $3"
+            );
+            sqlx::query(&sql)
+                .bind(&seat.community_id)
+                .bind(seat.organisation_id)
+                .bind(limit)
+                .fetch_all(&state.db)
+                .await?
+        }
+    };
+    let mut reports = Vec::with_capacity(rows.len());
+    for row in rows {
+        reports.push(own_report(&state, row).await?);
+    }
+    Ok(Json(OwnReports { reports }))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<OwnReport>, ApiError> {
+    let seat = principal.seat()?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM reports r WHERE r.id = $1 AND r.community_id = $2 \
+           AND r.organisation = $3 AND r.forwarded_from IS NULL"
+    ))
+    .bind(&id)
+    .bind(&seat.community_id)
+    .bind(seat.organisation_id)
+    .fetch_optional(&state.db)
+    .await?
+    .ok_or(ApiError::NotFound)?;
+    Ok(Json(own_report(&state, row).await?))
+}
+
+async fn own_report(state: &AppState, row: AnyRow) -> Result<OwnReport, ApiError> {
+    let id: String = row.try_get(0)?;
+    let original: String = row.try_get(6)?;
+    let report: Report =
+        serde_json::from_str(&original).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let sources = sqlx::query(
+        "SELECT object_id, version FROM stix_sources WHERE report_id = $1 ORDER BY object_id, version",
+    )
+    .bind(&id)
+    .fetch_all(&state.db)
+    .await?;
+    let stix = sources
+        .iter()
+        .map(|s| {
+            Ok(Source {
+                id: s.try_get(0)?,
+                version: s.try_get(1)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    let submitted_at: i64 = row.try_get(4)?;
+    Ok(OwnReport {
+        id,
+        community: row.try_get(1)?,
+        status: row.try_get(2)?,
+        case_id: row.try_get(3)?,
+        submitted_at: timestamp(
+            time::OffsetDateTime::from_unix_timestamp(submitted_at)
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+        ),
+        submitter: row.try_get(5)?,
+        title: report.title.clone(),
+        tlp: model::label_name(&report.tlp),
+        report,
+        stix,
+    })
+}

@@ -89,6 +89,7 @@ async fn main() {
         .await
         .expect("port");
     let base = format!("http://{}", listener.local_addr().expect("address"));
+    let db = state.db.clone();
     tokio::spawn(server::serve(listener, state));
     let client = reqwest::Client::new();
     let token = &tokens["sakura-bank@council"];
@@ -110,11 +111,17 @@ async fn main() {
     let rest = format!("{base}/api/v1/communities/council/stix");
     // Warm up: the first report compiles the plugin and loads the roster.
     run(&client, token, &taxii, true, 0, per_post, per_post).await;
-    println!("{council} members; {total} indicators in posts of {per_post}");
+    println!("{council} Council members; {total} indicators in posts of {per_post}");
     let rate = run(&client, token, &taxii, true, 1, total, per_post).await;
     println!("TAXII add:         {rate:>8.0} objects/s");
     let rate = run(&client, token, &rest, false, 2, total, per_post).await;
     println!("POST .../stix:     {rate:>8.0} objects/s");
     let rate = run(&client, token, &taxii, true, 1, total, per_post).await;
     println!("TAXII add again:   {rate:>8.0} objects/s (every object a duplicate)");
+    let mean: f64 =
+        sqlx::query_scalar("SELECT CAST(AVG(duration_us) AS DOUBLE PRECISION) FROM decisions")
+            .fetch_one(&db)
+            .await
+            .expect("decisions");
+    println!("plugin evaluation: {mean:>8.0} µs per report (mean, from the decision log)");
 }

@@ -67,5 +67,5 @@ async fn fill_council(db: &store::AnyPool, members: i64) -> i64 {
             .await
             .expect("member");
     }
-    members
+    members.max(existing)
 }

@@ -1,7 +1,8 @@
 //! Two isac-host processes on one PostgreSQL database: an inbox stream on one
 //! node receives the deliveries made on the other (and ends when the other
 //! expels its member), and a policy version activated on one decides the next
-//! report on the other within a second.
+//! report on the other within a second; a TAXII client walking the inbox
+//! collection on one node while both nodes take reports sees every object once.
 //!
 //! Always on PostgreSQL: the server ISAC_TEST_DATABASE_URL or ISAC_TEST_POSTGRES
 //! names, else the one this project's machines run (127.0.0.1:5432, user
@@ -228,6 +229,130 @@ impl Cluster {
             .unwrap_or_else(|| panic!("no decision about {report}"))
             .to_string()
     }
+}
+
+impl Cluster {
+    /// A TAXII GET on `node` as `who`: the body and `X-TAXII-Date-Added-Last`.
+    async fn taxii(&self, node: &Node, who: &str, path: &str) -> (Value, Option<String>) {
+        let response = self
+            .client
+            .get(format!("{}/taxii2{path}", node.base))
+            .bearer_auth(self.token(who))
+            .header("accept", "application/taxii+json;version=2.1")
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "GET {path}");
+        let last = response
+            .headers()
+            .get("x-taxii-date-added-last")
+            .map(|v| v.to_str().unwrap().to_string());
+        (response.json().await.unwrap(), last)
+    }
+
+    /// The object ids on one page of `who`'s inbox collection, and whether more follow.
+    async fn inbox_page(
+        &self,
+        node: &Node,
+        who: &str,
+        query: &str,
+    ) -> (Vec<String>, bool, Option<String>) {
+        let (collections, _) = self.taxii(node, who, "/council/collections/").await;
+        let inbox = collections["collections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["can_read"] == true)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let path = format!("/council/collections/{inbox}/objects/?{query}");
+        let (page, last) = self.taxii(node, who, &path).await;
+        let ids = page["objects"]
+            .as_array()
+            .map(|objects| {
+                objects
+                    .iter()
+                    .map(|o| o["id"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        (ids, page["more"] == true, last)
+    }
+}
+
+/// Each node orders what it commits into the members' collections: a client
+/// walking by `added_after` on node B while both nodes commit must still see
+/// every object exactly once (the order is one order, not one per node).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_taxii_walk_on_one_node_sees_every_object_once_while_both_nodes_commit() {
+    let cluster = Cluster::start().await;
+    let reader = "example-security@council";
+    let reports_in = |ids: &[String]| ids.iter().filter(|id| id.starts_with("report--")).count();
+    let (before, _, _) = cluster.inbox_page(&cluster.a, reader, "limit=1000").await;
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let writers = async {
+        let on_a = async {
+            for n in 0..25 {
+                cluster
+                    .report(
+                        &cluster.a,
+                        "tokyo@council",
+                        "council",
+                        &format!("walk-a-{n}"),
+                    )
+                    .await;
+            }
+        };
+        let on_b = async {
+            for n in 0..25 {
+                let who = "sakura-bank@council";
+                cluster
+                    .report(&cluster.b, who, "council", &format!("walk-b-{n}"))
+                    .await;
+            }
+        };
+        tokio::join!(on_a, on_b);
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+    };
+    let walker = async {
+        let mut walked = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+            let query = match &after {
+                Some(after) => format!("limit=3&added_after={after}"),
+                None => "limit=3".to_string(),
+            };
+            let (ids, more, last) = cluster.inbox_page(&cluster.b, reader, &query).await;
+            walked.extend(ids);
+            if let Some(last) = last {
+                after = Some(last);
+            }
+            if finished && !more {
+                return walked;
+            }
+            if !more {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    };
+    let ((), walked) = tokio::join!(writers, walker);
+    let (all, more, _) = cluster.inbox_page(&cluster.a, reader, "limit=1000").await;
+    assert!(!more);
+    let mut sorted = walked.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), walked.len(), "an object was returned twice");
+    let mut expected = all.clone();
+    expected.sort();
+    assert_eq!(sorted, expected, "the walk on node B missed objects");
+    assert_eq!(
+        reports_in(&all),
+        reports_in(&before) + 50,
+        "every report arrived"
+    );
 }
 
 /// Runs one statement on the PostgreSQL server, outside the nodes' database.

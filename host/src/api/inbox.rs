@@ -93,11 +93,20 @@ pub async fn due_in_order(
     state.pipeline.ordered().await?;
     let mut found = Vec::new();
     let mut after = after;
+    // Without a filter every placed view is due and shown, so a page loads just
+    // the views it shows (and one to tell whether more follow); a filter may
+    // skip many, so then views are looked at 500 at a time.
+    let unfiltered = filter.community.is_none() && filter.case.is_none() && filter.since <= 0;
     while found.len() <= max {
+        let batch = if unfiltered {
+            max + 1 - found.len()
+        } else {
+            500
+        };
         let mut placed = Vec::new();
         collection::walk(&state.db, seat.member_id, after, |place| {
             placed.push(place);
-            placed.len() < 500
+            placed.len() < batch
         })
         .await?;
         let Some(last) = placed.last() else { break };

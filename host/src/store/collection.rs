@@ -193,8 +193,8 @@ pub async fn lagging(db: &AnyPool) -> Result<bool, sqlx::Error> {
     let row = sqlx::query(
         "SELECT (SELECT COALESCE(MAX(id), 0) FROM views), \
            (SELECT last_view FROM collection_indexed WHERE id = 1), \
-           (SELECT COUNT(*) FROM collection_pending p JOIN views v ON v.id = p.view_id \
-            WHERE v.available_at <= $1)",
+           (SELECT COUNT(*) FROM collection_pending p WHERE EXISTS \
+              (SELECT 1 FROM views v WHERE v.id = p.view_id AND v.available_at <= $1))",
     )
     .bind(super::now())
     .fetch_one(db)

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, Row};
 use time::OffsetDateTime;
 
 use super::rows::{CaseJoin, NewCase, Rows};
@@ -21,7 +21,7 @@ fn timestamp(seconds: i64) -> OffsetDateTime {
 /// each with the fingerprints it shares. A closed (or merged) case is no
 /// candidate: a report on it opens a new case, unless an operator reopens it.
 pub async fn candidates(
-    db: &AnyPool,
+    db: &mut AnyConnection,
     community: &str,
     fingerprints: &[String],
 ) -> Result<Vec<CaseSummary>, sqlx::Error> {
@@ -38,7 +38,7 @@ pub async fn candidates(
         query = query.bind(key);
     }
     let mut shared: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for row in query.fetch_all(db).await? {
+    for row in query.fetch_all(&mut *db).await? {
         shared
             .entry(row.try_get(0)?)
             .or_default()
@@ -57,7 +57,7 @@ pub async fn candidates(
         query = query.bind(id);
     }
     let mut cases = Vec::new();
-    for row in query.fetch_all(db).await? {
+    for row in query.fetch_all(&mut *db).await? {
         let id: String = row.try_get(0)?;
         let confidence: String = row.try_get(5)?;
         cases.push(CaseSummary {

@@ -277,20 +277,8 @@ impl Pipeline {
         &self,
         reports: Vec<(Report, Vec<StixSource>)>,
     ) -> Vec<Result<Committed, PipelineError>> {
-        // Each community's policy (and plugin) loaded once before the reports are
-        // decided together, not once per report at the same time; a failure shows
-        // again in each report's own result.
-        let communities: std::collections::BTreeSet<String> =
-            reports.iter().map(|(r, _)| r.community.clone()).collect();
-        for community in communities {
-            let _ = self.policy(&community).await;
-        }
-        let decided = futures_util::future::join_all(
-            reports.into_iter().map(|(report, sources)| async move {
-                (self.decide(report, commit::Row::New).await, sources)
-            }),
-        )
-        .await;
+        let (reports, sources): (Vec<Report>, Vec<Vec<StixSource>>) = reports.into_iter().unzip();
+        let decided = self.decide_all(reports).await.into_iter().zip(sources);
         let mut results: Vec<Option<Result<Committed, PipelineError>>> = Vec::new();
         let mut commits = Vec::new();
         let mut waiting = Vec::new();
@@ -319,6 +307,57 @@ impl Pipeline {
         results
             .into_iter()
             .map(|result| result.unwrap_or_else(closed))
+            .collect()
+    }
+
+    /// [`Pipeline::decide`] for new reports submitted together, one result per
+    /// report, in order: a community's reports are planned together
+    /// ([`plan::plan_all`]) unless a shadow version must decide them too, or its
+    /// policy cannot be had; then each is decided alone (and fails alone).
+    async fn decide_all(
+        &self,
+        reports: Vec<Report>,
+    ) -> Vec<Result<(Plan, Option<shadow::Job>), PipelineError>> {
+        let mut by_community: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+        for (index, report) in reports.iter().enumerate() {
+            by_community
+                .entry(report.community.clone())
+                .or_default()
+                .push(index);
+        }
+        let mut results: Vec<Option<Result<(Plan, Option<shadow::Job>), PipelineError>>> =
+            reports.iter().map(|_| None).collect();
+        for (community, indices) in by_community {
+            let together = match self.policy(&community).await {
+                Ok(Some(policy)) if self.shadow.version_for(self, &community).await.is_none() => {
+                    let now = time::OffsetDateTime::now_utc();
+                    let chosen = indices.iter().map(|i| reports[*i].clone()).collect();
+                    plan::plan_all(self, policy, chosen, now).await.ok()
+                }
+                _ => None,
+            };
+            match together {
+                Some(plans) => {
+                    for (index, plan) in indices.into_iter().zip(plans) {
+                        results[index] = Some(plan.map(|p| (p, None)).map_err(PipelineError::from));
+                    }
+                }
+                None => {
+                    let alone = indices
+                        .iter()
+                        .map(|i| self.decide(reports[*i].clone(), commit::Row::New));
+                    let decided = futures_util::future::join_all(alone).await;
+                    for (index, decision) in indices.into_iter().zip(decided) {
+                        results[index] = Some(decision);
+                    }
+                }
+            }
+        }
+        // Every index belongs to exactly one community, so every result is set.
+        let lost = || Err(PipelineError::Database(sqlx::Error::PoolClosed));
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(lost))
             .collect()
     }
 

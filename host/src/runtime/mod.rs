@@ -66,7 +66,12 @@ impl PolicyRuntime {
             .max_tables_per_component(8)
             .max_memory_size(limits.memory_bytes)
             // Every call runs on a fiber (see `drive`): one stack per live instance.
-            .total_stacks(instances);
+            .total_stacks(instances)
+            // Memory an instance used goes back to the kernel 32 instances at a
+            // time: each return costs every core a TLB flush, and batching them
+            // took a fresh instance from 13.1 to 8.5 µs (`--bench evaluation`).
+            // A full pool returns what is queued before it refuses an instance.
+            .decommit_batch_size(32);
         let mut config = Config::new();
         config
             .wasm_component_model(true)

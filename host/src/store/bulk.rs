@@ -70,7 +70,10 @@ pub async fn insert<T>(
         _ => Style::Numbered,
     };
     for chunk in rows.chunks((MAX_PARAMETERS / columns).max(1)) {
-        let sql = format!("{head} VALUES {} {tail}", values(chunk.len(), columns, style));
+        let sql = format!(
+            "{head} VALUES {} {tail}",
+            values(chunk.len(), columns, style)
+        );
         let mut query = sqlx::query(&sql);
         for row in chunk {
             query = bind(query, row);

@@ -236,12 +236,12 @@ async fn the_submitter_finds_its_reports_by_stix_id_and_no_one_else_does() {
 
     // An indicator inside the report is not the source of a report.
     let part_of = reports_from(&server, SUBMITTER, &stix_id("indicator", 1)).await;
-    assert_eq!(part_of, json!({"reports": []}));
+    assert_eq!(part_of, json!({"reports": [], "next_before": null}));
 
     // Another organisation, and Sakura Bank's seat in another community, see nothing.
     for who in [READER, "sakura-bank@financials-isac"] {
         let listed = reports_from(&server, who, &stix_id("report", 2)).await;
-        assert_eq!(listed, json!({"reports": []}), "{who}");
+        assert_eq!(listed, json!({"reports": [], "next_before": null}), "{who}");
         let one = server.get(who, &format!("/reports/{report_id}")).await;
         assert_eq!(one.status, StatusCode::NOT_FOUND, "{who}: {:?}", one.body);
         assert!(

@@ -1,6 +1,6 @@
 //! A submitter's own reports, as it sent them: `GET /reports` (newest first,
-//! optionally only those made from one STIX object, by the id the submitter sent)
-//! and `GET /reports/{id}`. Only seats of the submitting organisation in the
+//! paged by `before`; or only those made from one STIX object, by the id the
+//! submitter sent) and `GET /reports/{id}`. Only seats of the submitting organisation in the
 //! report's community see them; to anyone else they do not exist (404, or an
 //! empty list). What others received is in their inboxes, never here.
 
@@ -31,6 +31,27 @@ struct ListQuery {
     /// Only reports made from this STIX object (every version of it).
     stix_id: Option<String>,
     limit: Option<i64>,
+    /// Where the previous page ended (its `next_before`).
+    before: Option<String>,
+}
+
+/// A place in the newest-first list: a report's `submitted_at` and id. Reports
+/// submitted while a client pages sort before any place it holds, so a walk
+/// returns every report that was there when it began, once.
+struct Before {
+    at: i64,
+    id: String,
+}
+
+impl Before {
+    fn parse(text: &str) -> Result<Before, ApiError> {
+        let bad = || ApiError::invalid("before", "not a `next_before` this server gave");
+        let (at, id) = text.split_once(':').ok_or_else(bad)?;
+        Ok(Before {
+            at: at.parse().map_err(|_| bad())?,
+            id: id.to_string(),
+        })
+    }
 }
 
 /// A STIX object a report was made from.
@@ -58,6 +79,8 @@ struct OwnReport {
 #[derive(Debug, Serialize)]
 struct OwnReports {
     reports: Vec<OwnReport>,
+    /// The `before` of the next page, when there is one.
+    next_before: Option<String>,
 }
 
 const COLUMNS: &str =
@@ -73,40 +96,70 @@ async fn list(
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::invalid("limit", format!("must be 1-{MAX_LIMIT}")));
     }
-    let rows = match &query.stix_id {
+    let before = query.before.as_deref().map(Before::parse).transpose()?;
+    let (rows, next_before) = match (&query.stix_id, before) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "before",
+                "pages the whole list: not with stix_id",
+            ));
+        }
         // Versions of one object newest first (they may share a second).
-        Some(object) => {
+        (Some(object), None) => {
             let sql = format!(
                 "SELECT {COLUMNS} FROM reports r JOIN stix_sources s ON s.report_id = r.id \
                  WHERE r.community_id = $1 AND r.organisation = $2 AND s.object_id = $3 \
                  ORDER BY s.version DESC, r.submitted_at DESC, r.id DESC LIMIT $4"
             );
-            sqlx::query(&sql)
+            let rows = sqlx::query(&sql)
                 .bind(&seat.community_id)
                 .bind(seat.organisation_id)
                 .bind(object)
                 .bind(limit)
                 .fetch_all(&state.db)
-                .await?
+                .await?;
+            (rows, None)
         }
-        None => {
+        (None, before) => {
+            let before = before.unwrap_or(Before {
+                at: i64::MAX,
+                id: String::new(),
+            });
             let sql = format!(
                 "SELECT {COLUMNS} FROM reports r WHERE r.community_id = $1 AND r.organisation = $2 \
-                   AND r.forwarded_from IS NULL ORDER BY r.submitted_at DESC, r.id DESC LIMIT $3"
+                   AND r.forwarded_from IS NULL \
+                   AND (r.submitted_at < $3 OR (r.submitted_at = $3 AND r.id < $4)) \
+                 ORDER BY r.submitted_at DESC, r.id DESC LIMIT $5"
             );
-            sqlx::query(&sql)
+            let mut rows = sqlx::query(&sql)
                 .bind(&seat.community_id)
                 .bind(seat.organisation_id)
-                .bind(limit)
+                .bind(before.at)
+                .bind(&before.id)
+                .bind(limit + 1)
                 .fetch_all(&state.db)
-                .await?
+                .await?;
+            let more = rows.len() as i64 > limit;
+            rows.truncate(limit as usize);
+            let next = match rows.last() {
+                Some(last) if more => Some(format!(
+                    "{}:{}",
+                    last.try_get::<i64, _>(4)?,
+                    last.try_get::<String, _>(0)?
+                )),
+                _ => None,
+            };
+            (rows, next)
         }
     };
     let mut reports = Vec::with_capacity(rows.len());
     for row in rows {
         reports.push(own_report(&state, row).await?);
     }
-    Ok(Json(OwnReports { reports }))
+    Ok(Json(OwnReports {
+        reports,
+        next_before,
+    }))
 }
 
 async fn show(

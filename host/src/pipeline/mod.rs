@@ -2,6 +2,7 @@
 //! then commit everything in one transaction, then wake inbox streams.
 
 mod audience;
+mod bundle;
 mod cases;
 mod commit;
 mod group_commit;
@@ -266,99 +267,6 @@ impl Pipeline {
     /// Runs a stored report again under the community's current policy.
     pub async fn rerun(&self, report: Report) -> Result<Committed, PipelineError> {
         self.decide_and_commit(report, commit::Row::Existing).await
-    }
-
-    /// Decides and stores new reports imported together (a STIX bundle, a
-    /// TAXII envelope), each with the STIX objects it came from: every report is
-    /// decided under its community's policy as one submitted alone would be, then
-    /// all are committed in one transaction. One result per report, in order; a
-    /// report that cannot be decided or stored fails alone.
-    pub async fn submit_all(
-        &self,
-        reports: Vec<(Report, Vec<StixSource>)>,
-    ) -> Vec<Result<Committed, PipelineError>> {
-        let (reports, sources): (Vec<Report>, Vec<Vec<StixSource>>) = reports.into_iter().unzip();
-        let decided = self.decide_all(reports).await.into_iter().zip(sources);
-        let mut results: Vec<Option<Result<Committed, PipelineError>>> = Vec::new();
-        let mut commits = Vec::new();
-        let mut waiting = Vec::new();
-        for (index, (decision, sources)) in decided.into_iter().enumerate() {
-            match decision {
-                Ok((plan, shadow)) => {
-                    let row = commit::Row::New;
-                    commits.push(group_commit::Commit { plan, row, sources });
-                    waiting.push((index, shadow));
-                    results.push(None);
-                }
-                Err(error) => results.push(Some(Err(error))),
-            }
-        }
-        let committed = self.writer.commit_all(commits).await;
-        for ((index, shadow), outcome) in waiting.into_iter().zip(committed) {
-            if outcome.is_ok()
-                && let Some(job) = shadow
-            {
-                self.shadow.enqueue(job);
-            }
-            results[index] = Some(outcome.map_err(PipelineError::from));
-        }
-        // commit_all answers once per plan, so every result is filled in.
-        let closed = || Err(PipelineError::Database(sqlx::Error::PoolClosed));
-        results
-            .into_iter()
-            .map(|result| result.unwrap_or_else(closed))
-            .collect()
-    }
-
-    /// [`Pipeline::decide`] for new reports submitted together, one result per
-    /// report, in order: a community's reports are planned together
-    /// ([`plan::plan_all`]) unless a shadow version must decide them too, or its
-    /// policy cannot be had; then each is decided alone (and fails alone).
-    async fn decide_all(
-        &self,
-        reports: Vec<Report>,
-    ) -> Vec<Result<(Plan, Option<shadow::Job>), PipelineError>> {
-        let mut by_community: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
-        for (index, report) in reports.iter().enumerate() {
-            by_community
-                .entry(report.community.clone())
-                .or_default()
-                .push(index);
-        }
-        let mut results: Vec<Option<Result<(Plan, Option<shadow::Job>), PipelineError>>> =
-            reports.iter().map(|_| None).collect();
-        for (community, indices) in by_community {
-            let together = match self.policy(&community).await {
-                Ok(Some(policy)) if self.shadow.version_for(self, &community).await.is_none() => {
-                    let now = time::OffsetDateTime::now_utc();
-                    let chosen = indices.iter().map(|i| reports[*i].clone()).collect();
-                    plan::plan_all(self, policy, chosen, now).await.ok()
-                }
-                _ => None,
-            };
-            match together {
-                Some(plans) => {
-                    for (index, plan) in indices.into_iter().zip(plans) {
-                        results[index] = Some(plan.map(|p| (p, None)).map_err(PipelineError::from));
-                    }
-                }
-                None => {
-                    let alone = indices
-                        .iter()
-                        .map(|i| self.decide(reports[*i].clone(), commit::Row::New));
-                    let decided = futures_util::future::join_all(alone).await;
-                    for (index, decision) in indices.into_iter().zip(decided) {
-                        results[index] = Some(decision);
-                    }
-                }
-            }
-        }
-        // Every index belongs to exactly one community, so every result is set.
-        let lost = || Err(PipelineError::Database(sqlx::Error::PoolClosed));
-        results
-            .into_iter()
-            .map(|r| r.unwrap_or_else(lost))
-            .collect()
     }
 
     async fn decide_and_commit(

@@ -112,20 +112,11 @@ pub async fn plan_placed(
     now: OffsetDateTime,
 ) -> Result<Plan, PlanError> {
     let candidates = pipeline.roster().await?.for_community(&report.community);
-    let slot = pipeline.evaluations.acquire(&report.community).await;
     let items = vec![(report.clone(), placed)];
-    let evaluated = evaluate(
-        pipeline.db.clone(),
-        policy.clone(),
-        items,
-        candidates.clone(),
-        now,
-    )
-    .await?
-    .pop()
-    .ok_or_else(|| sqlx::Error::Protocol("no evaluation".into()))??;
-    // Released before forwards are planned: they take slots of their own.
-    drop(slot);
+    let evaluated = in_slot(pipeline, &policy, items, &candidates, now)
+        .await?
+        .pop()
+        .ok_or_else(|| sqlx::Error::Protocol("no evaluation".into()))??;
     finish(
         pipeline,
         policy,
@@ -155,17 +146,8 @@ pub async fn plan_all(
     let candidates = pipeline.roster().await?.for_community(&policy.community);
     let mut plans = Vec::with_capacity(reports.len());
     for chunk in reports.chunks(EVALUATIONS_PER_SLOT) {
-        let slot = pipeline.evaluations.acquire(&policy.community).await;
         let items = chunk.iter().map(|r| (r.clone(), None)).collect();
-        let evaluated = evaluate(
-            pipeline.db.clone(),
-            policy.clone(),
-            items,
-            candidates.clone(),
-            now,
-        );
-        let evaluated = evaluated.await?;
-        drop(slot);
+        let evaluated = in_slot(pipeline, &policy, items, &candidates, now).await?;
         for (report, evaluated) in chunk.iter().zip(evaluated) {
             plans.push(match evaluated {
                 Ok(evaluated) => {
@@ -177,6 +159,20 @@ pub async fn plan_all(
         }
     }
     Ok(plans)
+}
+
+/// [`evaluate`] under one of the community's evaluation slots, released as soon
+/// as the plugin has answered: forwards are planned under slots of their own.
+async fn in_slot(
+    pipeline: &Pipeline,
+    policy: &Policy,
+    items: Vec<(Report, Option<CaseSummary>)>,
+    candidates: &Candidates,
+    now: OffsetDateTime,
+) -> Result<Vec<Result<Evaluated, sqlx::Error>>, tokio::task::JoinError> {
+    let _slot = pipeline.evaluations.acquire(&policy.community).await;
+    let (db, policy, candidates) = (pipeline.db.clone(), policy.clone(), candidates.clone());
+    evaluate(db, policy, items, candidates, now).await
 }
 
 /// The plan for `report` from its plugin's answer: the guardrails applied, the

@@ -109,3 +109,27 @@ async fn a_cursor_the_server_did_not_give_is_refused_by_name() {
         assert_eq!(reply.body["field"], field, "{path}: {:?}", reply.body);
     }
 }
+
+#[tokio::test]
+async fn a_red_report_with_a_victim_is_shown_to_its_organisation_only() {
+    let server = TestServer::start().await;
+    let recipient = server.member_id("nisc@council").await;
+    let body = json!({"title": "Red own report", "body": "password=Hunter2", "tlp": "red",
+        "confidence": "confirmed", "victim": "Victim Corp", "named_recipients": [recipient],
+        "indicators": [{"kind": "domain", "value": "red-own.example"}]});
+    let sent = server
+        .post(SUBMITTER, "/communities/council/reports", &body)
+        .await;
+    assert!(sent.status.is_success(), "{:?}", sent.body);
+    let id = sent.body["report_id"].as_str().expect("a report id");
+    let own = server.get(SUBMITTER, &format!("/reports/{id}")).await;
+    assert_eq!(own.body["report"]["victim"], "Victim Corp");
+    for path in [format!("/reports/{id}"), "/reports?limit=500".to_string()] {
+        let theirs = server.get(OTHER, &path).await;
+        let text = theirs.body.to_string();
+        assert!(
+            !text.contains("Victim Corp") && !text.contains("Hunter2") && !text.contains(id),
+            "{path}: {text}"
+        );
+    }
+}

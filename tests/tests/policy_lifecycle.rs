@@ -241,7 +241,11 @@ async fn streaming_through_an_activation_and_two_rollbacks_loses_nothing() {
         "the report records the digest of its decision"
     );
 
-    let mut checked = 0;
+    // Requests that overlap a switch may see either version; those wholly inside a
+    // phase must see its version. How long a switch takes depends on the machine's
+    // load (it waits for the write lock), so what is asserted is that every phase
+    // had requests to check, not what share of all requests fell inside one.
+    let mut checked = vec![0; switches.len()];
     for s in &sent {
         let digest = &decided[&s.report_id];
         assert!(*digest == old || *digest == new, "decided by {digest}");
@@ -251,17 +255,44 @@ async fn streaming_through_an_activation_and_two_rollbacks_loses_nothing() {
             let after = k == 0 || s.started >= *returned + Duration::from_millis(100);
             if after && next_called.is_none_or(|next| s.ended <= next) {
                 assert_eq!(digest, expected, "a request of phase {k}");
-                checked += 1;
+                checked[k] += 1;
             }
         }
     }
+    let switch_ms: Vec<u128> = switches
+        .iter()
+        .map(|(called, returned, _)| returned.duration_since(*called).as_millis())
+        .collect();
     assert!(
-        checked > sent.len() / 2,
-        "{checked} of {} requests fell inside a phase",
+        checked.iter().all(|&n| n >= 20),
+        "requests checked per phase {checked:?} of {} (switches took {switch_ms:?} ms)",
         sent.len()
     );
     let phases_seen: std::collections::HashSet<&String> = decided.values().collect();
     assert_eq!(phases_seen.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn requests_arriving_before_a_plugin_is_loaded_wait_for_one_load() {
+    let server = TestServer::start().await;
+    // A node that has loaded nothing yet, on the demo's database.
+    let runtime = isac_host::runtime::PolicyRuntime::new(Default::default()).expect("runtime");
+    let pipeline = isac_host::pipeline::Pipeline::new(server.db.clone(), Arc::new(runtime));
+    let digest = reference_digest("baseline");
+    let loads: Vec<_> = (0..12)
+        .map(|_| {
+            let (pipeline, digest) = (pipeline.clone(), digest.clone());
+            tokio::spawn(async move { pipeline.plugin(&digest).await.expect("loads") })
+        })
+        .collect();
+    let plugins = futures_util::future::join_all(loads).await;
+    let first = plugins[0].as_ref().expect("joined");
+    for plugin in &plugins {
+        assert!(
+            Arc::ptr_eq(first, plugin.as_ref().expect("joined")),
+            "one load shared by all"
+        );
+    }
 }
 
 #[tokio::test]

@@ -48,7 +48,11 @@ fn evaluation_slots() -> usize {
 pub struct Pipeline {
     pub db: AnyPool,
     runtime: Arc<PolicyRuntime>,
-    plugins: Mutex<HashMap<String, Arc<Plugin>>>,
+    /// Loaded plugins by digest (hex). Requests that find a plugin not loaded
+    /// yet wait for one load instead of each compiling it: a dozen requests
+    /// arriving at a cold start would otherwise compile it a dozen times at once
+    /// and take seconds to be answered.
+    plugins: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Arc<Plugin>>>>>,
     /// Bumped after every commit that delivered something, to wake inbox streams.
     /// Requires a Tokio runtime: [`Pipeline::new`] starts the group-commit writer.
     pub deliveries: tokio::sync::watch::Sender<u64>,
@@ -158,14 +162,19 @@ impl Pipeline {
 
     /// The stored plugin with this digest (hex), loaded once.
     pub async fn plugin(&self, digest: &str) -> Result<Arc<Plugin>, PlanError> {
-        if let Some(plugin) = self
+        let cell = self
             .plugins
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(digest)
-        {
-            return Ok(plugin.clone());
-        }
+            .entry(digest.into())
+            .or_default()
+            .clone();
+        // A load that fails leaves the cell empty: the next request tries again.
+        let plugin = cell.get_or_try_init(|| self.load(digest)).await?;
+        Ok(plugin.clone())
+    }
+
+    async fn load(&self, digest: &str) -> Result<Arc<Plugin>, PlanError> {
         let bytes: Vec<u8> = sqlx::query_scalar("SELECT bytes FROM plugins WHERE digest = $1")
             .bind(digest)
             .fetch_optional(&self.db)
@@ -178,26 +187,20 @@ impl Pipeline {
         let runtime = self.runtime.clone();
         let loaded = tokio::task::spawn_blocking(move || runtime.load(&bytes)).await?;
         let mut unusable = self.unusable.lock().unwrap_or_else(PoisonError::into_inner);
-        let plugin = match loaded {
+        match loaded {
             Ok(plugin) => {
                 unusable.remove(digest);
-                plugin
+                Ok(plugin)
             }
             Err(error) => {
                 let reason = format!("{}: {}", error.stage, error.fault);
                 unusable.insert(digest.into(), reason.clone());
-                return Err(PlanError::Plugin {
+                Err(PlanError::Plugin {
                     digest: digest.into(),
                     reason,
-                });
+                })
             }
-        };
-        drop(unusable);
-        self.plugins
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(digest.into(), plugin.clone());
-        Ok(plugin)
+        }
     }
 
     /// Why the stored plugin `digest` (hex) did not load at its last attempt on

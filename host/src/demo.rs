@@ -325,3 +325,16 @@ pub async fn sample_delivery(
     let delivered = store::inbox::views_after(&pipeline.db, reader, 0, usize::MAX).await?;
     Ok(delivered.last().copied())
 }
+
+/// A demo database of its own for a unit test (SQLite in the returned
+/// directory, or a fresh PostgreSQL database when the tests run there).
+#[cfg(test)]
+pub(crate) async fn database_for_test() -> (tempfile::TempDir, AnyPool) {
+    let data = tempfile::tempdir().expect("temp dir");
+    let url = store::database_for_run(data.path())
+        .await
+        .expect("database");
+    let db = store::open(&url).await.expect("db");
+    seed(&db).await.expect("seed");
+    (data, db)
+}

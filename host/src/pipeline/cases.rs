@@ -1,7 +1,7 @@
 //! Cases (attack campaigns) as the pipeline sees them: candidates found through
 //! the fingerprint index, and the case a committed report joins or opens.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::{AnyConnection, Row};
 use time::OffsetDateTime;
@@ -17,60 +17,94 @@ fn timestamp(seconds: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-/// Open cases of `community` sharing at least one fingerprint, most recent first,
-/// each with the fingerprints it shares. A closed (or merged) case is no
-/// candidate: a report on it opens a new case, unless an operator reopens it.
-pub async fn candidates(
+/// Fingerprints (or case ids) per lookup statement: a few statements for a
+/// whole bundle's reports, far below either database's parameter limit.
+const KEYS_PER_QUERY: usize = 1000;
+
+/// For each report's fingerprints, the open cases of `community` sharing at
+/// least one of them, most recent first, each with the fingerprints it shares
+/// with that report (sorted). A closed (or merged) case is no candidate: a
+/// report on it opens a new case, unless an operator reopens it. The reports
+/// of a bundle are looked up together: two statements for all of them, where
+/// one report at a time would cost two round trips each.
+pub async fn candidates_for_each(
     db: &mut AnyConnection,
     community: &str,
-    fingerprints: &[String],
-) -> Result<Vec<CaseSummary>, sqlx::Error> {
-    let keys = &fingerprints[..fingerprints.len().min(MAX_LOOKUP)];
-    if keys.is_empty() {
-        return Ok(Vec::new());
+    fingerprints: &[&[String]],
+) -> Result<Vec<Vec<CaseSummary>>, sqlx::Error> {
+    let keys: Vec<&[String]> = fingerprints
+        .iter()
+        .map(|f| &f[..f.len().min(MAX_LOOKUP)])
+        .collect();
+    let wanted: BTreeSet<&String> = keys.iter().flat_map(|k| k.iter()).collect();
+    let wanted: Vec<&String> = wanted.into_iter().collect();
+    // Fingerprint -> the cases it belongs to.
+    let mut cases_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for piece in wanted.chunks(KEYS_PER_QUERY) {
+        let sql = format!(
+            "SELECT case_id, fingerprint FROM case_fingerprints WHERE community_id = $1 AND fingerprint IN ({})",
+            store::bulk::placeholders(2, piece.len())
+        );
+        let mut query = sqlx::query(&sql).bind(community);
+        for key in piece {
+            query = query.bind(*key);
+        }
+        for row in query.fetch_all(&mut *db).await? {
+            let fingerprint: String = row.try_get(1)?;
+            cases_of
+                .entry(fingerprint)
+                .or_default()
+                .push(row.try_get(0)?);
+        }
     }
-    let sql = format!(
-        "SELECT case_id, fingerprint FROM case_fingerprints WHERE community_id = $1 AND fingerprint IN ({})",
-        store::bulk::placeholders(2, keys.len())
-    );
-    let mut query = sqlx::query(&sql).bind(community);
-    for key in keys {
-        query = query.bind(key);
+    let ids: BTreeSet<&String> = cases_of.values().flatten().collect();
+    let ids: Vec<&String> = ids.into_iter().collect();
+    let mut open = Vec::new();
+    for piece in ids.chunks(KEYS_PER_QUERY) {
+        let sql = format!(
+            "SELECT id, title, opened_at, last_report_at, report_count, confidence FROM cases WHERE id IN ({}) AND status = 'open'",
+            store::bulk::placeholders(1, piece.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in piece {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *db).await? {
+            let confidence: String = row.try_get(5)?;
+            open.push(CaseSummary {
+                id: row.try_get(0)?,
+                title: row.try_get(1)?,
+                opened_at: timestamp(row.try_get(2)?),
+                last_report_at: timestamp(row.try_get(3)?),
+                report_count: row.try_get::<i64, _>(4)?.max(0) as u32,
+                confidence: model::parse_label(&confidence).unwrap_or(Confidence::Unconfirmed),
+                shared_fingerprints: Vec::new(),
+            });
+        }
     }
-    let mut shared: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for row in query.fetch_all(&mut *db).await? {
-        shared
-            .entry(row.try_get(0)?)
-            .or_default()
-            .push(row.try_get(1)?);
-    }
-    if shared.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT id, title, opened_at, last_report_at, report_count, confidence FROM cases WHERE id IN ({}) AND status = 'open' \
-         ORDER BY last_report_at DESC, id",
-        store::bulk::placeholders(1, shared.len())
-    );
-    let mut query = sqlx::query(&sql);
-    for id in shared.keys() {
-        query = query.bind(id);
-    }
-    let mut cases = Vec::new();
-    for row in query.fetch_all(&mut *db).await? {
-        let id: String = row.try_get(0)?;
-        let confidence: String = row.try_get(5)?;
-        cases.push(CaseSummary {
-            title: row.try_get(1)?,
-            opened_at: timestamp(row.try_get(2)?),
-            last_report_at: timestamp(row.try_get(3)?),
-            report_count: row.try_get::<i64, _>(4)?.max(0) as u32,
-            confidence: model::parse_label(&confidence).unwrap_or(Confidence::Unconfirmed),
-            shared_fingerprints: shared.remove(&id).unwrap_or_default(),
-            id,
-        });
-    }
-    Ok(cases)
+    open.sort_by(|a, b| (b.last_report_at, &a.id).cmp(&(a.last_report_at, &b.id)));
+    Ok(keys
+        .iter()
+        .map(|keys| {
+            let mut shared: BTreeMap<&String, Vec<String>> = BTreeMap::new();
+            for key in *keys {
+                for case in cases_of.get(key).into_iter().flatten() {
+                    shared.entry(case).or_default().push(key.clone());
+                }
+            }
+            open.iter()
+                .filter_map(|case| {
+                    let mut fingerprints = shared.remove(&case.id)?;
+                    fingerprints.sort();
+                    fingerprints.dedup();
+                    Some(CaseSummary {
+                        shared_fingerprints: fingerprints,
+                        ..case.clone()
+                    })
+                })
+                .collect()
+        })
+        .collect())
 }
 
 /// Adds `report` to the case the plugin chose and returns the case id.
@@ -98,3 +132,7 @@ pub fn record(rows: &mut Rows, report: &Report, correlation: &Correlation) -> St
         }
     }
 }
+
+#[cfg(test)]
+#[path = "cases_tests.rs"]
+mod tests;

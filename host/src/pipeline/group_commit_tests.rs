@@ -76,12 +76,7 @@ async fn delivering(
 
 #[tokio::test]
 async fn a_plan_that_cannot_be_written_fails_alone() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let url = store::database_for_run(data.path())
-        .await
-        .expect("database");
-    let db = store::open(&url).await.expect("db");
-    demo::seed(&db).await.expect("seed");
+    let (_data, db) = demo::database_for_test().await;
     let writer = GroupCommit::start(
         db.clone(),
         tokio::sync::watch::channel(0).0,
@@ -115,12 +110,7 @@ async fn walked(db: &AnyPool, member: i64) -> Vec<Placed> {
 
 #[tokio::test]
 async fn a_delayed_delivery_joins_the_end_of_the_order_when_it_falls_due() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let url = store::database_for_run(data.path())
-        .await
-        .expect("database");
-    let db = store::open(&url).await.expect("db");
-    demo::seed(&db).await.expect("seed");
+    let (_data, db) = demo::database_for_test().await;
     let writer = GroupCommit::start(
         db.clone(),
         tokio::sync::watch::channel(0).0,

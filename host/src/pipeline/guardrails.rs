@@ -7,7 +7,8 @@
 use std::collections::{BTreeSet, HashSet};
 
 use super::audience::{self, Candidates};
-use super::plan::{PlannedGroup, Policy, Raw};
+use super::evaluate::Raw;
+use super::plan::{PlannedGroup, Policy};
 use crate::model::{Correlation, Report, Tlp};
 use crate::runtime::{Fault, PluginError, Stage};
 use crate::view::{self, View};

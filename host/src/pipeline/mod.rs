@@ -5,6 +5,7 @@ mod audience;
 mod bundle;
 mod cases;
 mod commit;
+mod evaluate;
 mod group_commit;
 mod guardrails;
 mod plan;
@@ -18,7 +19,6 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use sqlx::{AnyPool, Row as _};
 
-pub use cases::candidates as candidate_cases;
 pub use commit::Committed;
 pub use plan::{Outcome, Plan, PlanError, Policy};
 pub use rows::StixSource;

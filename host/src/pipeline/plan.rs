@@ -4,17 +4,15 @@
 //! included, so a report is never half-delivered.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use serde_json::json;
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool};
 use time::OffsetDateTime;
 
-use super::audience::{self, Candidates};
-use super::{Pipeline, cases, guardrails};
+use super::audience::Candidates;
+use super::evaluate::{Evaluated, evaluate};
+use super::{Pipeline, guardrails};
 use crate::model::{CaseSummary, Correlation, Report};
-use crate::runtime::{Fault, Plugin, PluginError, PolicyContext, Stage, case_for_route};
+use crate::runtime::{Plugin, Stage};
 use crate::view::View;
 
 /// A community's policy as configured now.
@@ -252,120 +250,5 @@ async fn finish(
         forwarded_from,
         outcome,
         decision,
-    })
-}
-
-/// The plugin's raw answer and what it logged.
-struct Evaluated {
-    result: Result<Raw, PluginError>,
-    log: crate::runtime::EvaluationLog,
-    audience_size: usize,
-    /// From the fresh instance to the last answer, the candidate lookup included.
-    duration_us: i64,
-}
-
-pub(super) struct Raw {
-    pub fingerprints: Vec<String>,
-    pub correlation: Correlation,
-    pub routing: crate::model::Routing,
-}
-
-/// Runs the plugin on one blocking thread (wasm calls are synchronous) for each
-/// report in turn, each on a fresh instance, fetching its candidate cases
-/// between `fingerprints` and `correlate` over one database connection.
-async fn evaluate(
-    db: AnyPool,
-    policy: Policy,
-    items: Vec<(Report, Option<CaseSummary>)>,
-    candidates: Candidates,
-    now: OffsetDateTime,
-) -> Result<Vec<Result<Evaluated, sqlx::Error>>, tokio::task::JoinError> {
-    let handle = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || {
-        let context = PolicyContext {
-            community: policy.community.clone(),
-            settings: policy.settings.clone(),
-            now,
-        };
-        let mut conn: Option<PoolConnection<Any>> = None;
-        items
-            .into_iter()
-            .map(|(report, placed)| {
-                let mut lookup = |fingerprints: &[String]| {
-                    if conn.is_none() {
-                        conn = Some(handle.block_on(db.acquire())?);
-                    }
-                    let Some(conn) = conn.as_mut() else {
-                        unreachable!("acquired above")
-                    };
-                    handle.block_on(cases::candidates(conn, &report.community, fingerprints))
-                };
-                evaluate_one(&policy, &context, &report, placed, &candidates, &mut lookup)
-            })
-            .collect()
-    })
-    .await
-}
-
-/// One report's evaluation; `lookup` finds the candidate cases of its fingerprints.
-fn evaluate_one(
-    policy: &Policy,
-    context: &PolicyContext,
-    report: &Report,
-    placed: Option<CaseSummary>,
-    candidates: &Candidates,
-    lookup: &mut dyn FnMut(&[String]) -> Result<Vec<CaseSummary>, sqlx::Error>,
-) -> Result<Evaluated, sqlx::Error> {
-    let started = Instant::now();
-    let audience = audience::within_ceiling(report, candidates);
-    let audience_size = audience.len();
-    let mut evaluation = match policy.plugin.evaluation(context, report) {
-        Ok(evaluation) => evaluation,
-        Err(error) => {
-            return Ok(Evaluated {
-                result: Err(error),
-                log: Default::default(),
-                audience_size,
-                duration_us: started.elapsed().as_micros() as i64,
-            });
-        }
-    };
-    let run = || -> Result<Result<Raw, PluginError>, sqlx::Error> {
-        let fingerprints = match evaluation.fingerprints() {
-            Ok(f) => f,
-            Err(e) => return Ok(Err(e)),
-        };
-        let (cases, correlation) = match placed {
-            Some(case) => {
-                let join = Correlation::Join(case.id.clone());
-                (vec![case], join)
-            }
-            None => {
-                let cases = lookup(&fingerprints)?;
-                match evaluation.correlate(&cases) {
-                    Ok(c) => (cases, c),
-                    Err(e) => return Ok(Err(e)),
-                }
-            }
-        };
-        let Some(case) = case_for_route(&correlation, &cases, report, context.now) else {
-            return Ok(Err(PluginError {
-                digest: policy.plugin.digest(),
-                stage: Stage::Correlate,
-                fault: Fault::InvalidOutput("joins a case that is not a candidate".into()),
-            }));
-        };
-        Ok(evaluation.route(&case, &audience).map(|routing| Raw {
-            fingerprints,
-            correlation,
-            routing,
-        }))
-    };
-    let result = run()?;
-    Ok(Evaluated {
-        result,
-        log: evaluation.log(),
-        audience_size,
-        duration_us: started.elapsed().as_micros() as i64,
     })
 }

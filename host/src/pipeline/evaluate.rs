@@ -1,6 +1,8 @@
-//! Evaluating reports on their community's plugin: a fresh instance per report,
-//! `fingerprints`, the candidate cases, `correlate` and `route`, all on one
-//! blocking thread. The host's guardrails come after, in [`super::plan`].
+//! Evaluating reports on their community's plugin, all on one blocking thread:
+//! each report on a fresh instance, the runtime's one decision sequence
+//! ([`runtime::fingerprint`] then [`Fingerprinted::conclude`]) with the
+//! candidate cases looked up in between. The host's guardrails come after, in
+//! [`super::plan`].
 
 use std::time::{Duration, Instant};
 
@@ -10,28 +12,37 @@ use time::OffsetDateTime;
 use super::audience::{self, Candidates};
 use super::cases;
 use super::plan::Policy;
-use crate::model::{CaseSummary, Correlation, Report};
-use crate::runtime::{Evaluation, Fault, PluginError, PolicyContext, Stage, case_for_route};
+use crate::model::{CaseSummary, Report};
+use crate::runtime::{
+    self, Cases, Decision, EvaluationLog, Fingerprinted, PluginError, PolicyContext,
+};
 
-/// The plugin's raw answer and what it logged.
+/// The plugin's answer and what it logged.
 pub(super) struct Evaluated {
-    pub result: Result<Raw, PluginError>,
-    pub log: crate::runtime::EvaluationLog,
+    pub result: Result<Decision, PluginError>,
+    pub log: EvaluationLog,
     pub audience_size: usize,
-    /// From the fresh instance to the last answer, the candidate lookup included.
+    /// From the fresh instance to the last answer, the report's share of the
+    /// candidate lookup included.
     pub duration_us: i64,
 }
 
-pub(super) struct Raw {
-    pub fingerprints: Vec<String>,
-    pub correlation: Correlation,
-    pub routing: crate::model::Routing,
+/// A report after `fingerprints`: decided (it faulted), or waiting on its
+/// instance for its cases.
+enum Begun<'p, 'r> {
+    Done(Evaluated),
+    Fingerprinted {
+        fingerprinted: Box<Fingerprinted<'p, 'r>>,
+        placed: Option<CaseSummary>,
+        audience: Vec<crate::model::Member>,
+        spent: Duration,
+    },
 }
 
-/// Runs the plugin on one blocking thread (wasm calls are synchronous) for each
-/// report, each on a fresh instance: every report's fingerprints first, then one
-/// candidate-case lookup for all of them over one database connection, then
-/// each report's `correlate` and `route` on the instance that fingerprinted it.
+/// Runs the plugin for each report, each on a fresh instance: every report's
+/// fingerprints first, then one candidate-case lookup for all of them over one
+/// database connection, then each report's `correlate` and `route` on the
+/// instance that fingerprinted it.
 pub(super) async fn evaluate(
     db: AnyPool,
     policy: Policy,
@@ -52,8 +63,12 @@ pub(super) async fn evaluate(
             .collect();
         let wanted: Vec<&[String]> = begun
             .iter()
-            .filter_map(|b| match b {
-                Begun::Fingerprinted(f) if f.placed.is_none() => Some(&f.fingerprints[..]),
+            .filter_map(|begun| match begun {
+                Begun::Fingerprinted {
+                    fingerprinted,
+                    placed: None,
+                    ..
+                } => Some(fingerprinted.fingerprints()),
                 _ => None,
             })
             .collect();
@@ -74,41 +89,40 @@ pub(super) async fn evaluate(
             .into_iter()
             .map(|begun| match begun {
                 Begun::Done(evaluated) => Ok(evaluated),
-                Begun::Fingerprinted(f) if f.placed.is_some() => {
-                    Ok(conclude(&policy, &context, f, Vec::new()))
+                Begun::Fingerprinted {
+                    fingerprinted,
+                    placed,
+                    audience,
+                    mut spent,
+                } => {
+                    let cases = match (placed, &mut found) {
+                        (Some(case), _) => Cases::Placed(case),
+                        (None, Ok(found)) => {
+                            let (cases, share) = found.next().unwrap_or_default();
+                            spent += share;
+                            Cases::Candidates(cases)
+                        }
+                        (None, Err(error)) => {
+                            let error = format!("candidate cases: {error}");
+                            return Err(sqlx::Error::Protocol(error));
+                        }
+                    };
+                    let started = Instant::now();
+                    let run = fingerprinted.conclude(cases, &audience);
+                    Ok(Evaluated {
+                        result: run.result,
+                        log: run.log,
+                        audience_size: audience.len(),
+                        duration_us: (spent + started.elapsed()).as_micros() as i64,
+                    })
                 }
-                Begun::Fingerprinted(mut f) => match &mut found {
-                    Ok(found) => {
-                        let (cases, share) = found.next().unwrap_or_default();
-                        f.spent += share;
-                        Ok(conclude(&policy, &context, f, cases))
-                    }
-                    Err(error) => Err(sqlx::Error::Protocol(format!("candidate cases: {error}"))),
-                },
             })
             .collect()
     })
     .await
 }
 
-/// A report's evaluation after `fingerprints`: finished (a fault), or waiting
-/// for its candidate cases on the instance that fingerprinted it.
-enum Begun<'p, 'r> {
-    Done(Evaluated),
-    Fingerprinted(Fingerprinted<'p, 'r>),
-}
-
-struct Fingerprinted<'p, 'r> {
-    evaluation: Evaluation<'p, 'r>,
-    report: &'r Report,
-    fingerprints: Vec<String>,
-    /// The case the host placed the report in; otherwise the plugin correlates.
-    placed: Option<CaseSummary>,
-    audience: Vec<crate::model::Member>,
-    /// Time spent on this report so far (its share of the lookup included).
-    spent: Duration,
-}
-
+/// A fresh instance for `report` and its fingerprints.
 fn begin<'p, 'r>(
     policy: &'p Policy,
     context: &PolicyContext,
@@ -118,78 +132,18 @@ fn begin<'p, 'r>(
 ) -> Begun<'p, 'r> {
     let started = Instant::now();
     let audience = audience::within_ceiling(report, candidates);
-    let fault = |error, log| {
-        Begun::Done(Evaluated {
-            result: Err(error),
-            log,
-            audience_size: audience.len(),
-            duration_us: started.elapsed().as_micros() as i64,
-        })
-    };
-    let mut evaluation = match policy.plugin.evaluation(context, report) {
-        Ok(evaluation) => evaluation,
-        Err(error) => return fault(error, Default::default()),
-    };
-    match evaluation.fingerprints() {
-        Ok(fingerprints) => Begun::Fingerprinted(Fingerprinted {
-            evaluation,
-            report,
-            fingerprints,
+    match runtime::fingerprint(&policy.plugin, context, report) {
+        Ok(fingerprinted) => Begun::Fingerprinted {
+            fingerprinted: Box::new(fingerprinted),
             placed: placed.clone(),
             audience,
             spent: started.elapsed(),
+        },
+        Err(run) => Begun::Done(Evaluated {
+            result: run.result,
+            log: run.log,
+            audience_size: audience.len(),
+            duration_us: started.elapsed().as_micros() as i64,
         }),
-        Err(error) => fault(error, evaluation.log()),
-    }
-}
-
-/// Correlates among `found` (unless the host placed the report in a case: it
-/// joins that one) and routes, on the report's instance.
-fn conclude(
-    policy: &Policy,
-    context: &PolicyContext,
-    f: Fingerprinted<'_, '_>,
-    found: Vec<CaseSummary>,
-) -> Evaluated {
-    let started = Instant::now();
-    let Fingerprinted {
-        mut evaluation,
-        report,
-        fingerprints,
-        placed,
-        audience,
-        spent,
-    } = f;
-    let run = || -> Result<Raw, PluginError> {
-        let (cases, correlation) = match placed {
-            Some(case) => {
-                let join = Correlation::Join(case.id.clone());
-                (vec![case], join)
-            }
-            None => {
-                let correlation = evaluation.correlate(&found)?;
-                (found, correlation)
-            }
-        };
-        let Some(case) = case_for_route(&correlation, &cases, report, context.now) else {
-            return Err(PluginError {
-                digest: policy.plugin.digest(),
-                stage: Stage::Correlate,
-                fault: Fault::InvalidOutput("joins a case that is not a candidate".into()),
-            });
-        };
-        let routing = evaluation.route(&case, &audience)?;
-        Ok(Raw {
-            fingerprints,
-            correlation,
-            routing,
-        })
-    };
-    let result = run();
-    Evaluated {
-        result,
-        log: evaluation.log(),
-        audience_size: audience.len(),
-        duration_us: (spent + started.elapsed()).as_micros() as i64,
     }
 }

@@ -7,9 +7,9 @@
 use std::collections::{BTreeSet, HashSet};
 
 use super::audience::{self, Candidates};
-use super::evaluate::Raw;
 use super::plan::{PlannedGroup, Policy};
 use crate::model::{Correlation, Report, Tlp};
+use crate::runtime::Decision;
 use crate::runtime::{Fault, PluginError, Stage};
 use crate::view::{self, View};
 
@@ -40,7 +40,7 @@ pub(super) fn apply(
     policy: &Policy,
     report: &Report,
     candidates: &Candidates,
-    raw: Raw,
+    raw: Decision,
 ) -> Result<Decided, PluginError> {
     let invalid = |message: String| PluginError {
         digest: policy.plugin.digest(),
@@ -82,7 +82,7 @@ pub(super) fn apply(
 /// One group per distinct view and delay: groups with no recipients are left
 /// out, and groups that would store the same view at the same time are merged,
 /// so a report is stored at most [`MAX_VIEWS`] times.
-fn views(report: &Report, raw: &Raw) -> Result<Vec<PlannedGroup>, String> {
+fn views(report: &Report, raw: &Decision) -> Result<Vec<PlannedGroup>, String> {
     let mut groups: Vec<PlannedGroup> = Vec::new();
     for group in raw
         .routing
@@ -115,7 +115,7 @@ fn views(report: &Report, raw: &Raw) -> Result<Vec<PlannedGroup>, String> {
 /// (with a note saying why) every forward the guardrails refuse.
 fn forwards(
     report: &Report,
-    raw: &Raw,
+    raw: &Decision,
     notes: &mut Vec<String>,
 ) -> Result<Vec<(String, Report)>, String> {
     let mut targets = BTreeSet::new();
@@ -187,8 +187,8 @@ mod tests {
         .expect("valid report")
     }
 
-    fn raw(groups: Vec<DeliveryGroup>, forwards: Vec<Forward>) -> Raw {
-        Raw {
+    fn raw(groups: Vec<DeliveryGroup>, forwards: Vec<Forward>) -> Decision {
+        Decision {
             fingerprints: Vec::new(),
             correlation: Correlation::NewCase("case".into()),
             routing: Routing { groups, forwards },

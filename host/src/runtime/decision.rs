@@ -1,11 +1,12 @@
 //! One whole decision on a report: fingerprints, correlate, route on one fresh
-//! instance. Used by fixtures, benchmarks and (with a database lookup between
-//! fingerprints and correlate) the report pipeline.
+//! instance. The one sequence every caller runs: fixtures, `plugin test`,
+//! benchmarks, and (with a database lookup between fingerprints and correlate)
+//! the report pipeline, its replays and shadow runs.
 
 use time::OffsetDateTime;
 
 use super::log::EvaluationLog;
-use super::plugin::{Plugin, PolicyContext, StageTimes, timed};
+use super::plugin::{Evaluation, Plugin, PolicyContext, StageTimes, timed};
 use super::{Fault, PluginError, Stage};
 use crate::model::{CaseSummary, Correlation, Member, Report, Routing};
 
@@ -60,51 +61,121 @@ pub fn case_for_route(
     }
 }
 
-/// Runs fingerprints, correlate and route for `input` on one fresh instance.
-pub fn decide(plugin: &Plugin, input: &DecisionInput) -> DecisionRun {
+/// Where the case of a report being decided comes from.
+#[derive(Debug, Clone)]
+pub enum Cases {
+    /// The open cases sharing its fingerprints: the plugin correlates among them.
+    Candidates(Vec<CaseSummary>),
+    /// The case the host placed it in (a note or feedback on that case): the
+    /// plugin is not asked to correlate, the report joins this one.
+    Placed(CaseSummary),
+}
+
+/// A decision halfway: `fingerprints` answered on a fresh instance, which waits
+/// for the report's candidate cases (a database lookup, in the pipeline) to
+/// correlate and route. Every decision, the pipeline's, the fixtures', `plugin
+/// test`'s and the benchmarks', is [`fingerprint`] then [`Fingerprinted::conclude`].
+pub struct Fingerprinted<'p, 'r> {
+    plugin: &'p Plugin,
+    evaluation: Evaluation<'p, 'r>,
+    report: &'r Report,
+    now: OffsetDateTime,
+    fingerprints: Vec<String>,
+    times: StageTimes,
+}
+
+/// Instantiates `plugin` for `report` and asks for its fingerprints; a fault
+/// ends the decision there, as a finished [`DecisionRun`].
+pub fn fingerprint<'p, 'r>(
+    plugin: &'p Plugin,
+    context: &PolicyContext,
+    report: &'r Report,
+) -> Result<Fingerprinted<'p, 'r>, DecisionRun> {
     let mut times = StageTimes::default();
     let evaluation = timed(&mut times.instantiate, || {
-        plugin.evaluation(&input.context, &input.report)
+        plugin.evaluation(context, report)
     });
-    let mut evaluation = match evaluation {
-        Ok(evaluation) => evaluation,
-        Err(error) => {
-            return DecisionRun {
-                result: Err(error),
-                log: EvaluationLog::default(),
-                times,
-            };
-        }
-    };
-    let mut steps = || -> Result<Decision, PluginError> {
-        let fingerprints = timed(&mut times.fingerprints, || evaluation.fingerprints())?;
-        let correlation = timed(&mut times.correlate, || {
-            evaluation.correlate(&input.candidates)
-        })?;
-        let case = case_for_route(
-            &correlation,
-            &input.candidates,
-            &input.report,
-            input.context.now,
-        )
-        .ok_or_else(|| PluginError {
-            digest: plugin.digest(),
-            stage: Stage::Correlate,
-            fault: Fault::InvalidOutput(format!("{correlation:?} names no candidate")),
-        })?;
-        let routing = timed(&mut times.route, || {
-            evaluation.route(&case, &input.audience)
-        })?;
-        Ok(Decision {
-            fingerprints,
-            correlation,
-            routing,
-        })
-    };
-    let result = steps();
-    DecisionRun {
-        result,
-        log: evaluation.log(),
+    let mut evaluation = evaluation.map_err(|error| DecisionRun {
+        result: Err(error),
+        log: EvaluationLog::default(),
         times,
+    })?;
+    match timed(&mut times.fingerprints, || evaluation.fingerprints()) {
+        Ok(fingerprints) => Ok(Fingerprinted {
+            plugin,
+            evaluation,
+            report,
+            now: context.now,
+            fingerprints,
+            times,
+        }),
+        Err(error) => Err(DecisionRun {
+            result: Err(error),
+            log: evaluation.log(),
+            times,
+        }),
+    }
+}
+
+impl Fingerprinted<'_, '_> {
+    /// The fingerprints the plugin gave, to look the candidate cases up by.
+    pub fn fingerprints(&self) -> &[String] {
+        &self.fingerprints
+    }
+
+    /// Correlates among the candidates (or joins the placed case) and routes to
+    /// `audience`, on the instance that fingerprinted the report.
+    pub fn conclude(self, cases: Cases, audience: &[Member]) -> DecisionRun {
+        let Fingerprinted {
+            plugin,
+            mut evaluation,
+            report,
+            now,
+            fingerprints,
+            mut times,
+        } = self;
+        let steps = || -> Result<Decision, PluginError> {
+            let (candidates, correlation) = match cases {
+                Cases::Placed(case) => {
+                    let join = Correlation::Join(case.id.clone());
+                    (vec![case], join)
+                }
+                Cases::Candidates(candidates) => {
+                    let correlation =
+                        timed(&mut times.correlate, || evaluation.correlate(&candidates))?;
+                    (candidates, correlation)
+                }
+            };
+            let case = case_for_route(&correlation, &candidates, report, now).ok_or_else(|| {
+                PluginError {
+                    digest: plugin.digest(),
+                    stage: Stage::Correlate,
+                    fault: Fault::InvalidOutput(format!("{correlation:?} names no candidate")),
+                }
+            })?;
+            let routing = timed(&mut times.route, || evaluation.route(&case, audience))?;
+            Ok(Decision {
+                fingerprints,
+                correlation,
+                routing,
+            })
+        };
+        let result = steps();
+        DecisionRun {
+            result,
+            log: evaluation.log(),
+            times,
+        }
+    }
+}
+
+/// Runs fingerprints, correlate and route for `input` on one fresh instance.
+pub fn decide(plugin: &Plugin, input: &DecisionInput) -> DecisionRun {
+    match fingerprint(plugin, &input.context, &input.report) {
+        Ok(fingerprinted) => {
+            let candidates = Cases::Candidates(input.candidates.clone());
+            fingerprinted.conclude(candidates, &input.audience)
+        }
+        Err(run) => run,
     }
 }

@@ -24,7 +24,10 @@ use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 pub use contract::ComponentInfo;
-pub use decision::{Decision, DecisionInput, DecisionRun, NEW_CASE_ID, case_for_route, decide};
+pub use decision::{
+    Cases, Decision, DecisionInput, DecisionRun, Fingerprinted, NEW_CASE_ID, case_for_route,
+    decide, fingerprint,
+};
 pub use digest::Digest;
 pub use error::{Fault, PluginError, Stage};
 pub use limits::RuntimeLimits;

@@ -3,9 +3,7 @@
 
 use super::Fault;
 use crate::intake::MAX_TITLE;
-use crate::model::{
-    CaseSummary, Correlation, Member, MemberId, Redaction, Report, ReportField, Routing,
-};
+use crate::model::{CaseSummary, Correlation, Member, MemberId, Redaction, Report, Routing};
 
 /// The longest delay a plugin may set: beyond it a delivery is as good as lost.
 pub const MAX_DELAY_SECONDS: u32 = 30 * 24 * 3600;
@@ -145,7 +143,7 @@ pub fn check_routing(
             )));
         }
         for op in &group.redactions {
-            check_redaction(op, report).map_err(|e| invalid(format!("group {index}: {e}")))?;
+            crate::view::check(op, report).map_err(|e| invalid(format!("group {index}: {e}")))?;
         }
     }
     placed.sort_unstable();
@@ -164,53 +162,7 @@ pub fn check_routing(
             )));
         }
         for op in &forward.redactions {
-            check_redaction(op, report).map_err(|e| invalid(format!("forward {index}: {e}")))?;
-        }
-    }
-    Ok(())
-}
-
-/// Whether one operation fits the report: indexes in range, spans on character
-/// boundaries of a text field that exists, TLP only raised.
-pub fn check_redaction(op: &Redaction, report: &Report) -> Result<(), String> {
-    match op {
-        Redaction::DropIndicator(index) => {
-            if *index as usize >= report.indicators.len() {
-                return Err(format!(
-                    "drop_indicator({index}) but the report has {} indicator(s)",
-                    report.indicators.len()
-                ));
-            }
-        }
-        Redaction::MaskSpan(span) => {
-            let text = match span.field {
-                ReportField::Title => Some(report.title.as_str()),
-                ReportField::Body => Some(report.body.as_str()),
-                ReportField::Victim => report.victim.as_deref(),
-                ReportField::Tags => return Err("mask_span on tags; use drop_field".into()),
-            }
-            .ok_or_else(|| "mask_span on victim but the report names no victim".to_string())?;
-            let (start, end) = (span.start as usize, span.end as usize);
-            if start > end
-                || end > text.len()
-                || !text.is_char_boundary(start)
-                || !text.is_char_boundary(end)
-            {
-                return Err(format!(
-                    "mask_span {start}..{end} of {:?} is not a range of character boundaries within its {} bytes",
-                    span.field,
-                    text.len()
-                ));
-            }
-        }
-        Redaction::DropField(_) => {}
-        Redaction::RaiseTlp(tlp) => {
-            if *tlp < report.tlp {
-                return Err(format!(
-                    "raise_tlp({tlp:?}) would lower the report's {:?}",
-                    report.tlp
-                ));
-            }
+            crate::view::check(op, report).map_err(|e| invalid(format!("forward {index}: {e}")))?;
         }
     }
     Ok(())
@@ -219,7 +171,7 @@ pub fn check_redaction(op: &Redaction, report: &Report) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DeliveryGroup, Forward, Span, Tlp};
+    use crate::model::{DeliveryGroup, Forward};
 
     fn report() -> Report {
         serde_json::from_value(serde_json::json!({
@@ -283,36 +235,6 @@ mod tests {
             redactions: vec![],
         };
         assert!(check(vec![], vec![home]).is_err());
-    }
-
-    #[test]
-    fn redactions_must_fit_the_report() {
-        let r = report();
-        let mask = |field, start, end| Redaction::MaskSpan(Span { field, start, end });
-        assert_eq!(check_redaction(&Redaction::DropIndicator(0), &r), Ok(()));
-        assert!(check_redaction(&Redaction::DropIndicator(1), &r).is_err());
-        assert_eq!(
-            check_redaction(&mask(ReportField::Title, 6, 12), &r),
-            Ok(())
-        );
-        assert!(
-            check_redaction(&mask(ReportField::Title, 7, 12), &r).is_err(),
-            "inside a character"
-        );
-        assert!(
-            check_redaction(&mask(ReportField::Title, 0, 13), &r).is_err(),
-            "past the end"
-        );
-        assert!(
-            check_redaction(&mask(ReportField::Victim, 0, 0), &r).is_err(),
-            "no victim"
-        );
-        assert!(check_redaction(&mask(ReportField::Tags, 0, 0), &r).is_err());
-        assert_eq!(check_redaction(&Redaction::RaiseTlp(Tlp::Red), &r), Ok(()));
-        assert!(
-            check_redaction(&Redaction::RaiseTlp(Tlp::Green), &r).is_err(),
-            "lowering"
-        );
     }
 
     #[test]

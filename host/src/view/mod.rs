@@ -94,23 +94,15 @@ pub fn apply(report: &Report, ops: &[Redaction]) -> Result<View, RedactionError>
     let mut dropped = HashSet::new();
     let mut tlp = report.tlp;
     for (n, op) in ops.iter().enumerate() {
-        let fail = |reason: String| RedactionError(format!("op {n} {op:?}: {reason}"));
+        check(op, report).map_err(|reason| RedactionError(format!("op {n} {op:?}: {reason}")))?;
         match op {
-            Redaction::DropIndicator(i) => {
-                let count = keep_indicator.len();
-                *keep_indicator
-                    .get_mut(*i as usize)
-                    .ok_or_else(|| fail(format!("the report has {count} indicators")))? = false;
-            }
+            Redaction::DropIndicator(i) => keep_indicator[*i as usize] = false,
             Redaction::MaskSpan(span) => {
-                let range = mask_range(report, span).map_err(fail)?;
+                let range = span.start as usize..span.end as usize;
                 masks.entry(span.field).or_default().push(range);
             }
             Redaction::DropField(field) => {
                 dropped.insert(*field);
-            }
-            Redaction::RaiseTlp(to) if *to < report.tlp => {
-                return Err(fail(format!("would lower TLP below {:?}", report.tlp)));
             }
             Redaction::RaiseTlp(to) => tlp = tlp.max(*to),
         }
@@ -191,8 +183,34 @@ pub fn apply(report: &Report, ops: &[Redaction]) -> Result<View, RedactionError>
     })
 }
 
-/// Checks a span against the original field text and returns it as a byte range.
-fn mask_range(report: &Report, span: &Span) -> Result<Range<usize>, String> {
+/// Whether one operation fits the report: an indicator index in range, a span
+/// on character boundaries of a text field the report has, a TLP only raised.
+/// The one check of a redaction: the runtime runs it on a plugin's answer
+/// (naming the group), and [`apply`] on what it applies.
+pub fn check(op: &Redaction, report: &Report) -> Result<(), String> {
+    match op {
+        Redaction::DropIndicator(index) if *index as usize >= report.indicators.len() => {
+            Err(format!(
+                "drop_indicator({index}) but the report has {} indicator(s)",
+                report.indicators.len()
+            ))
+        }
+        Redaction::MaskSpan(span) => check_span(report, span).map_err(|reason| {
+            format!(
+                "mask_span {}..{} of {:?}: {reason}",
+                span.start, span.end, span.field
+            )
+        }),
+        Redaction::RaiseTlp(to) if *to < report.tlp => Err(format!(
+            "raise_tlp({to:?}) would lower the report's {:?}",
+            report.tlp
+        )),
+        Redaction::DropIndicator(_) | Redaction::DropField(_) | Redaction::RaiseTlp(_) => Ok(()),
+    }
+}
+
+/// Whether a span lies on character boundaries of a text field the report has.
+fn check_span(report: &Report, span: &Span) -> Result<(), String> {
     let text = match span.field {
         ReportField::Title => report.title.as_str(),
         ReportField::Body => report.body.as_str(),
@@ -205,14 +223,11 @@ fn mask_range(report: &Report, span: &Span) -> Result<Range<usize>, String> {
     };
     let (start, end) = (span.start as usize, span.end as usize);
     if start > end || end > text.len() {
-        Err(format!(
-            "{start}..{end} is not within the field's {} bytes",
-            text.len()
-        ))
+        Err(format!("not within the field's {} bytes", text.len()))
     } else if !text.is_char_boundary(start) || !text.is_char_boundary(end) {
-        Err(format!("{start}..{end} splits a UTF-8 character"))
+        Err("splits a UTF-8 character".to_owned())
     } else {
-        Ok(start..end)
+        Ok(())
     }
 }
 
@@ -369,6 +384,27 @@ mod tests {
     }
 
     #[test]
+    fn ops_that_fit_the_report_pass_the_check() {
+        let original = report();
+        let fits = [
+            DropIndicator(2),
+            span(Title, 0, 8),
+            span(Title, 22, 34),
+            span(Victim, 0, 0),
+            DropField(Tags),
+            RaiseTlp(Amber),
+            RaiseTlp(Red),
+        ];
+        for op in fits {
+            assert_eq!(check(&op, &original), Ok(()), "{op:?}");
+        }
+        assert_eq!(
+            check(&span(Title, 23, 34), &original),
+            Err("mask_span 23..34 of Title: splits a UTF-8 character".into())
+        );
+    }
+
+    #[test]
     fn invalid_ops_are_rejected_naming_the_op() {
         let original = Report {
             victim: None,
@@ -388,7 +424,7 @@ mod tests {
             (
                 vec![DropIndicator(3)],
                 "op 0 DropIndicator(3)",
-                "3 indicators",
+                "3 indicator(s)",
             ),
             (vec![RaiseTlp(Green)], "op 0 RaiseTlp(Green)", "would lower"),
         ];

@@ -61,7 +61,7 @@ build_python() {
     if outdated "$wasm" "$root/plugins/baseline-py" "$root/plugins/sdk-py" "$root/wit" "$tools/requirements.txt"; then
         echo "building $wasm"
         local start=$SECONDS
-        (cd "$root" && "$tools/venv/bin/componentize-py" -d wit -w sharing-policy componentize \
+        (cd "$root" && "$tools/venv/bin/componentize-py" -d wit/v0.1 -w sharing-policy componentize \
             -p plugins/baseline-py -p plugins/sdk-py app -o "$wasm.partial")
         mv "$wasm.partial" "$wasm"
         echo "built $wasm ($(stat -c %s "$wasm") bytes, $((SECONDS - start)) s)"
@@ -76,7 +76,7 @@ build_javascript() {
         # A policy needs no HTTP, clock or randomness: leaving them out keeps the
         # component's imports to what the host links and its decisions deterministic.
         (cd "$root" && "$tools/js/node_modules/.bin/componentize-js" plugins/baseline-js/app.js \
-            --wit wit --world-name sharing-policy \
+            --wit wit/v0.1 --world-name sharing-policy \
             --disable http fetch-event random clocks -o "$wasm.partial")
         mv "$wasm.partial" "$wasm"
         echo "built $wasm ($(stat -c %s "$wasm") bytes, $((SECONDS - start)) s)"

@@ -1,7 +1,7 @@
 // Write isac-host sharing-policy plugins in JavaScript (componentize-js / jco).
 //
 // The JavaScript twin of the Rust `isac-policy-sdk`: the same helpers, so a policy
-// reads the same in every language. Values follow jco's mapping of `wit/policy.wit`
+// reads the same in every language. Values follow jco's mapping of `wit/v0.1/policy.wit`
 // (whose doc comments are the reference): records are objects with camelCase
 // fields, enums are their WIT names as strings ('amber-strict'), variants are
 // `{ tag, val }`, u64 and s64 (member ids, timestamps) are BigInt, u32 is a number.

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use crate::model;
 
 wasmtime::component::bindgen!({
-    path: "../wit",
+    path: "../wit/v0.1",
     world: "sharing-policy",
     // Calls run on wasmtime's async path so a waiting guest can be timed out (see `drive`).
     exports: { default: async },

@@ -105,3 +105,38 @@ fn top_level_names(bytes: &[u8]) -> Result<(Vec<String>, Vec<String>), Fault> {
     }
     Ok((imports, exports))
 }
+
+#[cfg(test)]
+mod tests {
+    use sha2::{Digest, Sha256};
+
+    use super::SUPPORTED;
+
+    /// A published contract never changes: plugins built against it must keep
+    /// loading and deciding as they did. A change is a new version folder.
+    #[test]
+    fn contract_0_1_is_frozen() {
+        let wit = include_bytes!("../../../wit/v0.1/policy.wit");
+        assert_eq!(
+            hex::encode(Sha256::digest(wit)),
+            "524e28dfb758a03fd4081d00f6a42648142dfe05e517b9bc324ac6ee8059a447",
+            "wit/v0.1/policy.wit changed: put a new contract in a folder of its own"
+        );
+    }
+
+    #[test]
+    fn every_supported_version_has_its_frozen_folder() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
+        for (major, minor) in SUPPORTED {
+            let path = root.join(format!("v{major}.{minor}/policy.wit"));
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let package = format!("package isac:policy@{major}.{minor}.");
+            assert!(
+                text.contains(&package),
+                "{} declares {package}",
+                path.display()
+            );
+        }
+    }
+}

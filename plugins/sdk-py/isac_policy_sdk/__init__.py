@@ -2,7 +2,7 @@
 
 The Python twin of the Rust `isac-policy-sdk`: the same helpers under the same
 names, so a policy reads the same in both languages. The types are those that
-componentize-py generates from `wit/policy.wit` (`wit_world.imports.types`);
+componentize-py generates from `wit/v0.1/policy.wit` (`wit_world.imports.types`);
 the WIT file's doc comments are the reference.
 
 A plugin is a module (`app.py`) with a class `Policy` implementing

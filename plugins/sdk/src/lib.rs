@@ -18,7 +18,7 @@
 //! ```
 //!
 //! Build it with `cargo build --target wasm32-wasip2` and a `cdylib` crate type.
-//! The types are those of `wit/policy.wit`, whose doc comments are the reference.
+//! The types are those of `wit/v0.1/policy.wit`, whose doc comments are the reference.
 //! Off wasm (for native unit tests and benchmarks) the same code compiles and runs;
 //! only [`log`] becomes a no-op.
 
@@ -30,11 +30,11 @@ pub mod routing;
 pub mod testing;
 pub mod tlp;
 
-/// Bindings generated from `wit/policy.wit`. Plugins normally use the re-exports at
+/// Bindings generated from `wit/v0.1/policy.wit`. Plugins normally use the re-exports at
 /// the crate root instead.
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit",
+        path: "../../wit/v0.1",
         world: "sharing-policy",
         pub_export_macro: true,
         additional_derives: [PartialEq, Eq],
@@ -67,7 +67,7 @@ pub struct Ctx<S> {
     pub settings: S,
 }
 
-/// A community's sharing policy. See `wit/policy.wit` for what each call means.
+/// A community's sharing policy. See `wit/v0.1/policy.wit` for what each call means.
 ///
 /// Returning `Err(message)` refuses the report: the host quarantines it (keeps it,
 /// delivers nothing) with the message, for an operator to look at.

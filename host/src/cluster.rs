@@ -77,21 +77,37 @@ impl Broadcast {
 }
 
 /// Joins the nodes on the database of `db`: a node id of its own, a task that
-/// sends its signals, and one that passes the others' to `receiver`. Both end
-/// when the last [`Broadcast`] is dropped. On SQLite, a broadcast that sends
-/// nothing.
-pub fn join<R: Receiver>(db: &AnyPool, receiver: Weak<R>) -> Broadcast {
+/// sends its signals, and a [`Listener`] to start once what receives the
+/// others' signals exists. Both end when the last [`Broadcast`] is dropped.
+/// On SQLite, a broadcast that sends nothing and no listener.
+pub fn join(db: &AnyPool) -> (Broadcast, Option<Listener>) {
     let url = db.connect_options().database_url.to_string();
     if !crate::store::is_postgres(&url) {
-        return Broadcast::default();
+        return (Broadcast::default(), None);
     }
     let node = crate::store::new_id("node");
     let (outbox, queue) = mpsc::unbounded_channel();
     let (sending, stopped) = oneshot::channel();
     tokio::spawn(send(db.clone(), node.clone(), queue, sending));
-    tokio::spawn(listen(url, node, receiver, stopped));
-    Broadcast {
+    let broadcast = Broadcast {
         outbox: Some(outbox),
+    };
+    (broadcast, Some(Listener { url, node, stopped }))
+}
+
+/// Listens for the other nodes' signals, once started.
+pub struct Listener {
+    url: String,
+    node: String,
+    stopped: oneshot::Receiver<()>,
+}
+
+impl Listener {
+    /// Passes the other nodes' signals to `receiver` until the broadcast ends.
+    /// Started only once `receiver` can be reached: a listener that connected
+    /// before its receiver was built would find no one to tell and stop for good.
+    pub fn start<R: Receiver>(self, receiver: Weak<R>) {
+        tokio::spawn(listen(self.url, self.node, receiver, self.stopped));
     }
 }
 

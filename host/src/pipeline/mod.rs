@@ -73,12 +73,23 @@ pub struct Pipeline {
 impl Pipeline {
     /// Shared from the start: the shadow worker holds a weak handle to it.
     pub fn new(db: AnyPool, runtime: Arc<PolicyRuntime>) -> Arc<Pipeline> {
-        Arc::new_cyclic(|this: &Weak<Pipeline>| Pipeline::build(db, runtime, this.clone()))
+        let (cluster, listener) = cluster::join(&db);
+        let pipeline = Arc::new_cyclic(|this: &Weak<Pipeline>| {
+            Pipeline::build(db, runtime, this.clone(), cluster)
+        });
+        if let Some(listener) = listener {
+            listener.start(Arc::downgrade(&pipeline));
+        }
+        pipeline
     }
 
-    fn build(db: AnyPool, runtime: Arc<PolicyRuntime>, this: Weak<Pipeline>) -> Pipeline {
+    fn build(
+        db: AnyPool,
+        runtime: Arc<PolicyRuntime>,
+        this: Weak<Pipeline>,
+        cluster: cluster::Broadcast,
+    ) -> Pipeline {
         let deliveries = tokio::sync::watch::channel(0).0;
-        let cluster = cluster::join(&db, this.clone());
         Pipeline {
             writer: group_commit::GroupCommit::start(
                 db.clone(),

@@ -373,6 +373,54 @@ async fn identical_envelopes_added_concurrently_make_one_report_per_object() {
     }
 }
 
+/// `indicator(n)` for the domain `domain`.
+fn indicator_for(n: u32, domain: &str) -> Value {
+    let mut object = indicator(n);
+    object["pattern"] = json!(format!("[domain-name:value = '{domain}']"));
+    object
+}
+
+#[tokio::test]
+async fn indicators_of_one_campaign_in_one_envelope_share_a_case() {
+    let server = TestServer::start().await;
+    // 20 indicators (more than the 16 decided together): the first, ninth and
+    // last name one domain, the second and the third another, the rest one each.
+    let objects: Vec<Value> = (0..20)
+        .map(|n| match n {
+            0 | 8 | 19 => indicator_for(n, "campaign-a.example"),
+            1 | 2 => indicator_for(n, "campaign-b.example"),
+            _ => indicator(n),
+        })
+        .collect();
+    let sent: Vec<&Value> = objects.iter().collect();
+    let (_, outcomes) = add(&server, SUBMITTER, &sent).await;
+    let mut case_of = HashMap::new();
+    for n in 0..20 {
+        let report = report_in(&outcomes, &stix_id("indicator", n), ADDED);
+        let case: String = sqlx::query_scalar("SELECT case_id FROM reports WHERE id = $1")
+            .bind(&report)
+            .fetch_one(&server.db)
+            .await
+            .unwrap();
+        case_of.insert(n, case);
+    }
+    assert_eq!(case_of[&0], case_of[&8]);
+    assert_eq!(case_of[&0], case_of[&19]);
+    assert_eq!(case_of[&1], case_of[&2]);
+    let distinct: HashSet<&String> = case_of.values().collect();
+    assert_eq!(
+        distinct.len(),
+        20 - 3,
+        "one case per campaign, one per lone indicator"
+    );
+    let counted: i64 = sqlx::query_scalar("SELECT report_count FROM cases WHERE id = $1")
+        .bind(&case_of[&0])
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(counted, 3);
+}
+
 #[tokio::test]
 async fn rest_import_refuses_a_bad_bundle_whole_and_flags_duplicates() {
     let server = TestServer::start().await;

@@ -107,28 +107,89 @@ pub async fn candidates_for_each(
         .collect())
 }
 
-/// Adds `report` to the case the plugin chose and returns the case id.
-pub fn record(rows: &mut Rows, report: &Report, correlation: &Correlation) -> String {
+/// Adds `report` to its case: `case_id`, which the plugin joined or which the
+/// report opens (with the plugin's title).
+pub fn record(rows: &mut Rows, report: &Report, correlation: &Correlation, case_id: &str) {
     let at = report.submitted_at.unix_timestamp();
     match correlation {
-        Correlation::Join(id) => {
-            rows.joins.push(CaseJoin {
-                case_id: id.clone(),
-                at,
-                confidence: report.confidence,
-            });
-            id.clone()
+        Correlation::Join(_) => rows.joins.push(CaseJoin {
+            case_id: case_id.into(),
+            at,
+            confidence: report.confidence,
+        }),
+        Correlation::NewCase(title) => rows.new_cases.push(NewCase {
+            id: case_id.into(),
+            community: report.community.clone(),
+            title: title.clone(),
+            at,
+            confidence: report.confidence,
+        }),
+    }
+}
+
+/// Cases opened by reports decided earlier in the same bundle, not committed
+/// yet. A later report of the bundle finds them among its candidates, as it
+/// would had the reports been submitted one after another; otherwise two
+/// indicators of one campaign in one envelope would each open a case.
+#[derive(Default)]
+pub(super) struct BundleCases(Vec<(CaseSummary, BTreeSet<String>)>);
+
+impl BundleCases {
+    /// `found` (the stored candidates of a report with `fingerprints`) and the
+    /// bundle's cases sharing one of them, most recent first.
+    pub fn candidates(
+        &self,
+        fingerprints: &[String],
+        mut found: Vec<CaseSummary>,
+    ) -> Vec<CaseSummary> {
+        let keys: BTreeSet<&String> = fingerprints.iter().take(MAX_LOOKUP).collect();
+        for (case, held) in &self.0 {
+            let shared: Vec<String> = keys
+                .iter()
+                .filter(|k| held.contains(k.as_str()))
+                .map(|k| k.to_string())
+                .collect();
+            if !shared.is_empty() {
+                found.push(CaseSummary {
+                    shared_fingerprints: shared,
+                    ..case.clone()
+                });
+            }
         }
-        Correlation::NewCase(title) => {
-            let id = store::new_id("case");
-            rows.new_cases.push(NewCase {
-                id: id.clone(),
-                community: report.community.clone(),
-                title: title.clone(),
-                at,
-                confidence: report.confidence,
-            });
-            id
+        found.sort_by(|a, b| (b.last_report_at, &a.id).cmp(&(a.last_report_at, &b.id)));
+        found
+    }
+
+    /// Notes that `report`, with `fingerprints`, opened or joined `case_id`.
+    pub fn record(
+        &mut self,
+        report: &Report,
+        correlation: &Correlation,
+        case_id: &str,
+        fingerprints: &[String],
+    ) {
+        let at = report.submitted_at;
+        match correlation {
+            Correlation::NewCase(title) => {
+                let case = CaseSummary {
+                    id: case_id.into(),
+                    title: title.clone(),
+                    opened_at: at,
+                    last_report_at: at,
+                    report_count: 1,
+                    confidence: report.confidence,
+                    shared_fingerprints: Vec::new(),
+                };
+                self.0.push((case, fingerprints.iter().cloned().collect()));
+            }
+            Correlation::Join(id) => {
+                if let Some((case, held)) = self.0.iter_mut().find(|(c, _)| c.id == *id) {
+                    case.report_count += 1;
+                    case.last_report_at = case.last_report_at.max(at);
+                    case.confidence = case.confidence.max(report.confidence);
+                    held.extend(fingerprints.iter().cloned());
+                }
+            }
         }
     }
 }

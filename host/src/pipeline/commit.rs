@@ -74,8 +74,13 @@ fn add(
     let now = store::now();
     let (status, case_id) = match &plan.outcome {
         Outcome::Quarantined { .. } => ("quarantined", None),
-        Outcome::Delivered { correlation, .. } => {
-            ("delivered", Some(cases::record(rows, report, correlation)))
+        Outcome::Delivered {
+            correlation,
+            case_id,
+            ..
+        } => {
+            cases::record(rows, report, correlation, case_id);
+            ("delivered", Some(case_id.clone()))
         }
     };
     add_report(rows, plan, row, status, case_id.as_deref(), now)?;

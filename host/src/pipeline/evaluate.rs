@@ -1,8 +1,8 @@
 //! Evaluating reports on their community's plugin, all on one blocking thread:
 //! each report on a fresh instance, the runtime's one decision sequence
 //! ([`runtime::fingerprint`] then [`Fingerprinted::conclude`]) with the
-//! candidate cases looked up in between. The host's guardrails come after, in
-//! [`super::plan`].
+//! candidate cases looked up in between, then the host's guardrails. Forwards
+//! are planned after, in [`super::plan`].
 
 use std::time::{Duration, Instant};
 
@@ -10,16 +10,18 @@ use sqlx::AnyPool;
 use time::OffsetDateTime;
 
 use super::audience::{self, Candidates};
-use super::cases;
+use super::cases::{self, BundleCases};
+use super::guardrails::{self, Decided};
 use super::plan::Policy;
-use crate::model::{CaseSummary, Report};
-use crate::runtime::{
-    self, Cases, Decision, EvaluationLog, Fingerprinted, PluginError, PolicyContext,
-};
+use crate::model::{CaseSummary, Correlation, Report};
+use crate::runtime::{self, Cases, EvaluationLog, Fingerprinted, PluginError, PolicyContext};
+use crate::store;
 
 /// The plugin's answer and what it logged.
 pub(super) struct Evaluated {
-    pub result: Result<Decision, PluginError>,
+    /// The decision after the guardrails, with the id of the case the report
+    /// joins or opens.
+    pub result: Result<(Decided, String), PluginError>,
     pub log: EvaluationLog,
     pub audience_size: usize,
     /// From the fresh instance to the last answer, the report's share of the
@@ -39,17 +41,23 @@ enum Begun<'p, 'r> {
     },
 }
 
+/// What [`evaluate`] gives back: one result per report, and the bundle's
+/// cases with those its reports opened added.
+pub(super) type EvaluatedAll = (Vec<Result<Evaluated, sqlx::Error>>, BundleCases);
+
 /// Runs the plugin for each report, each on a fresh instance: every report's
 /// fingerprints first, then one candidate-case lookup for all of them over one
-/// database connection, then each report's `correlate` and `route` on the
-/// instance that fingerprinted it.
+/// database connection, then, one report after the other, `correlate` (among
+/// the stored candidates and the cases `opened` earlier in the bundle) and
+/// `route` on the instance that fingerprinted it, and the guardrails.
 pub(super) async fn evaluate(
     db: AnyPool,
     policy: Policy,
     items: Vec<(Report, Option<CaseSummary>)>,
     candidates: Candidates,
     now: OffsetDateTime,
-) -> Result<Vec<Result<Evaluated, sqlx::Error>>, tokio::task::JoinError> {
+    mut opened: BundleCases,
+) -> Result<EvaluatedAll, tokio::task::JoinError> {
     let handle = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let context = PolicyContext {
@@ -85,9 +93,10 @@ pub(super) async fn evaluate(
             looked_up.map(|found| found.into_iter().map(|cases| (cases, share)).collect())
         }
         .map(Vec::into_iter);
-        begun
+        let evaluated = begun
             .into_iter()
-            .map(|begun| match begun {
+            .zip(&items)
+            .map(|(begun, (report, _))| match begun {
                 Begun::Done(evaluated) => Ok(evaluated),
                 Begun::Fingerprinted {
                     fingerprinted,
@@ -98,9 +107,10 @@ pub(super) async fn evaluate(
                     let cases = match (placed, &mut found) {
                         (Some(case), _) => Cases::Placed(case),
                         (None, Ok(found)) => {
-                            let (cases, share) = found.next().unwrap_or_default();
+                            let (stored, share) = found.next().unwrap_or_default();
                             spent += share;
-                            Cases::Candidates(cases)
+                            let fingerprints = fingerprinted.fingerprints();
+                            Cases::Candidates(opened.candidates(fingerprints, stored))
                         }
                         (None, Err(error)) => {
                             let error = format!("candidate cases: {error}");
@@ -109,15 +119,29 @@ pub(super) async fn evaluate(
                     };
                     let started = Instant::now();
                     let run = fingerprinted.conclude(cases, &audience);
+                    let result = run
+                        .result
+                        .and_then(|d| guardrails::apply(&policy, report, &candidates, d))
+                        .map(|decided| {
+                            let case_id = match &decided.correlation {
+                                Correlation::Join(id) => id.clone(),
+                                Correlation::NewCase(_) => store::new_id("case"),
+                            };
+                            let (correlation, fingerprints) =
+                                (&decided.correlation, &decided.fingerprints);
+                            opened.record(report, correlation, &case_id, fingerprints);
+                            (decided, case_id)
+                        });
                     Ok(Evaluated {
-                        result: run.result,
+                        result,
                         log: run.log,
                         audience_size: audience.len(),
                         duration_us: (spent + started.elapsed()).as_micros() as i64,
                     })
                 }
             })
-            .collect()
+            .collect();
+        (evaluated, opened)
     })
     .await
 }
@@ -139,9 +163,9 @@ fn begin<'p, 'r>(
             audience,
             spent: started.elapsed(),
         },
-        Err(run) => Begun::Done(Evaluated {
-            result: run.result,
-            log: run.log,
+        Err(faulted) => Begun::Done(Evaluated {
+            result: Err(faulted.error),
+            log: faulted.log,
             audience_size: audience.len(),
             duration_us: started.elapsed().as_micros() as i64,
         }),

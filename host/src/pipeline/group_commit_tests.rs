@@ -58,6 +58,10 @@ async fn delivering(
         report,
         forwarded_from: None,
         outcome: Outcome::Delivered {
+            case_id: match &correlation {
+                Correlation::Join(id) => id.clone(),
+                Correlation::NewCase(_) => store::new_id("case"),
+            },
             correlation,
             fingerprints: vec!["fp".into()],
             groups,

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use serde_json::json;
 use time::OffsetDateTime;
 
+use super::Pipeline;
 use super::audience::Candidates;
-use super::evaluate::{Evaluated, evaluate};
-use super::{Pipeline, guardrails};
+use super::cases::BundleCases;
+use super::evaluate::{Evaluated, EvaluatedAll, evaluate};
 use crate::model::{CaseSummary, Correlation, Report};
 use crate::runtime::{Plugin, Stage};
 use crate::view::View;
@@ -35,6 +36,8 @@ pub struct PlannedGroup {
 pub enum Outcome {
     Delivered {
         correlation: Correlation,
+        /// The case it joins, or the id of the case it opens.
+        case_id: String,
         fingerprints: Vec<String>,
         groups: Vec<PlannedGroup>,
         forwards: Vec<Plan>,
@@ -111,20 +114,13 @@ pub async fn plan_placed(
 ) -> Result<Plan, PlanError> {
     let candidates = pipeline.roster().await?.for_community(&report.community);
     let items = vec![(report.clone(), placed)];
-    let evaluated = in_slot(pipeline, &policy, items, &candidates, now)
+    let alone = BundleCases::default();
+    let evaluated = in_slot(pipeline, &policy, items, &candidates, now, alone)
         .await?
+        .0
         .pop()
         .ok_or_else(|| sqlx::Error::Protocol("no evaluation".into()))??;
-    finish(
-        pipeline,
-        policy,
-        report,
-        forwarded_from,
-        &candidates,
-        evaluated,
-        now,
-    )
-    .await
+    finish(pipeline, policy, report, forwarded_from, evaluated, now).await
 }
 
 /// Reports evaluated per slot by [`plan_all`]: few enough that a report of the
@@ -143,14 +139,16 @@ pub async fn plan_all(
 ) -> Result<Vec<Result<Plan, PlanError>>, PlanError> {
     let candidates = pipeline.roster().await?.for_community(&policy.community);
     let mut plans = Vec::with_capacity(reports.len());
+    let mut opened = BundleCases::default();
     for chunk in reports.chunks(EVALUATIONS_PER_SLOT) {
         let items = chunk.iter().map(|r| (r.clone(), None)).collect();
-        let evaluated = in_slot(pipeline, &policy, items, &candidates, now).await?;
+        let evaluated;
+        (evaluated, opened) = in_slot(pipeline, &policy, items, &candidates, now, opened).await?;
         for (report, evaluated) in chunk.iter().zip(evaluated) {
             plans.push(match evaluated {
                 Ok(evaluated) => {
                     let (policy, report) = (policy.clone(), report.clone());
-                    finish(pipeline, policy, report, None, &candidates, evaluated, now).await
+                    finish(pipeline, policy, report, None, evaluated, now).await
                 }
                 Err(error) => Err(error.into()),
             });
@@ -167,20 +165,20 @@ async fn in_slot(
     items: Vec<(Report, Option<CaseSummary>)>,
     candidates: &Candidates,
     now: OffsetDateTime,
-) -> Result<Vec<Result<Evaluated, sqlx::Error>>, tokio::task::JoinError> {
+    opened: BundleCases,
+) -> Result<EvaluatedAll, tokio::task::JoinError> {
     let _slot = pipeline.evaluations.acquire(&policy.community).await;
     let (db, policy, candidates) = (pipeline.db.clone(), policy.clone(), candidates.clone());
-    evaluate(db, policy, items, candidates, now).await
+    evaluate(db, policy, items, candidates, now, opened).await
 }
 
-/// The plan for `report` from its plugin's answer: the guardrails applied, the
-/// forwards planned under their communities' policies.
+/// The plan for `report` from its evaluation: the forwards planned under their
+/// communities' policies.
 async fn finish(
     pipeline: &Pipeline,
     policy: Policy,
     report: Report,
     forwarded_from: Option<String>,
-    candidates: &Candidates,
     evaluated: Evaluated,
     now: OffsetDateTime,
 ) -> Result<Plan, PlanError> {
@@ -193,10 +191,7 @@ async fn finish(
         log: serde_json::to_value(&evaluated.log).unwrap_or_default(),
         duration_us: evaluated.duration_us,
     };
-    let decided = match evaluated
-        .result
-        .and_then(|raw| guardrails::apply(&policy, &report, candidates, raw))
-    {
+    let (decided, case_id) = match evaluated.result {
         Ok(decided) => decided,
         Err(error) => {
             decision.fault = Some(error.to_string());
@@ -241,6 +236,7 @@ async fn finish(
     }));
     let outcome = Outcome::Delivered {
         correlation: decided.correlation,
+        case_id,
         fingerprints: decided.fingerprints,
         groups: decided.groups,
         forwards,

@@ -84,19 +84,37 @@ pub struct Fingerprinted<'p, 'r> {
     times: StageTimes,
 }
 
+/// A decision that ended before its candidate cases were needed.
+#[derive(Debug)]
+pub struct Faulted {
+    pub error: PluginError,
+    pub log: EvaluationLog,
+    pub times: StageTimes,
+}
+
+impl From<Faulted> for DecisionRun {
+    fn from(faulted: Faulted) -> DecisionRun {
+        DecisionRun {
+            result: Err(faulted.error),
+            log: faulted.log,
+            times: faulted.times,
+        }
+    }
+}
+
 /// Instantiates `plugin` for `report` and asks for its fingerprints; a fault
-/// ends the decision there, as a finished [`DecisionRun`].
+/// ends the decision there.
 pub fn fingerprint<'p, 'r>(
     plugin: &'p Plugin,
     context: &PolicyContext,
     report: &'r Report,
-) -> Result<Fingerprinted<'p, 'r>, DecisionRun> {
+) -> Result<Fingerprinted<'p, 'r>, Faulted> {
     let mut times = StageTimes::default();
     let evaluation = timed(&mut times.instantiate, || {
         plugin.evaluation(context, report)
     });
-    let mut evaluation = evaluation.map_err(|error| DecisionRun {
-        result: Err(error),
+    let mut evaluation = evaluation.map_err(|error| Faulted {
+        error,
         log: EvaluationLog::default(),
         times,
     })?;
@@ -109,8 +127,8 @@ pub fn fingerprint<'p, 'r>(
             fingerprints,
             times,
         }),
-        Err(error) => Err(DecisionRun {
-            result: Err(error),
+        Err(error) => Err(Faulted {
+            error,
             log: evaluation.log(),
             times,
         }),
@@ -176,6 +194,6 @@ pub fn decide(plugin: &Plugin, input: &DecisionInput) -> DecisionRun {
             let candidates = Cases::Candidates(input.candidates.clone());
             fingerprinted.conclude(candidates, &input.audience)
         }
-        Err(run) => run,
+        Err(faulted) => faulted.into(),
     }
 }

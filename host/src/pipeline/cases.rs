@@ -82,7 +82,7 @@ pub async fn candidates_for_each(
             });
         }
     }
-    open.sort_by(|a, b| (b.last_report_at, &a.id).cmp(&(a.last_report_at, &b.id)));
+    most_recent_first(&mut open);
     Ok(keys
         .iter()
         .map(|keys| {
@@ -105,6 +105,11 @@ pub async fn candidates_for_each(
                 .collect()
         })
         .collect())
+}
+
+/// The order candidates are offered in: most recent report first, then by id.
+fn most_recent_first(cases: &mut [CaseSummary]) {
+    cases.sort_by(|a, b| (b.last_report_at, &a.id).cmp(&(a.last_report_at, &b.id)));
 }
 
 /// Adds `report` to its case: `case_id`, which the plugin joined or which the
@@ -156,7 +161,7 @@ impl BundleCases {
                 });
             }
         }
-        found.sort_by(|a, b| (b.last_report_at, &a.id).cmp(&(a.last_report_at, &b.id)));
+        most_recent_first(&mut found);
         found
     }
 

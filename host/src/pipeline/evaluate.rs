@@ -80,8 +80,9 @@ pub(super) async fn evaluate(
                 _ => None,
             })
             .collect();
-        let mut found = if wanted.is_empty() {
-            Ok(Vec::new())
+        // Reports without fingerprints have no candidates: no connection for them.
+        let mut found = if wanted.iter().all(|fingerprints| fingerprints.is_empty()) {
+            Ok(wanted.iter().map(|_| Default::default()).collect())
         } else {
             let started = Instant::now();
             let looked_up = handle.block_on(async {

@@ -300,7 +300,7 @@ pub async fn sample_delivery(
             .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
         pipeline
             .submit(crate::model::Report {
-                id: store::new_id("r"),
+                id: store::new_report_id(now),
                 community: "council".into(),
                 submitter: submitter as u64,
                 submitter_organisation: organisation as u64,

@@ -70,13 +70,14 @@ pub async fn submit(
     author: Author,
     placed: Placed,
 ) -> Result<Committed, PipelineError> {
+    let submitted_at = OffsetDateTime::from_unix_timestamp(store::now())
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let report = Report {
-        id: store::new_id("r"),
+        id: store::new_report_id(submitted_at),
         community: case.community.clone(),
         submitter: author.member as u64,
         submitter_organisation: author.organisation as u64,
-        submitted_at: OffsetDateTime::from_unix_timestamp(store::now())
-            .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        submitted_at,
         title: placed.title,
         body: placed.body,
         tlp: placed.tlp,

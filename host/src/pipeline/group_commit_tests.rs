@@ -30,7 +30,7 @@ async fn delivering(
             .await
             .expect("a council member");
     let report = Report {
-        id: store::new_id("r"),
+        id: store::new_report_id(time::OffsetDateTime::UNIX_EPOCH),
         community: "council".into(),
         submitter: submitter as u64,
         submitter_organisation: organisation as u64,

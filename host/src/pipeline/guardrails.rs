@@ -155,7 +155,7 @@ fn forwarded_report(original: &Report, view: &View, target: &str) -> Report {
     let mut provenance = original.provenance.clone();
     provenance.push(original.community.clone());
     Report {
-        id: crate::store::new_id("r"),
+        id: crate::store::new_report_id(original.submitted_at),
         community: target.to_string(),
         submitter: original.submitter,
         submitter_organisation: original.submitter_organisation,

@@ -304,6 +304,8 @@ pub async fn sample_delivery(
                 community: "council".into(),
                 submitter: submitter as u64,
                 submitter_organisation: organisation as u64,
+                submitter_kind: Default::default(),
+                submitter_sector: Default::default(),
                 submitted_at: now,
                 title: "Sample: credential phishing against Sakura Bank customers".into(),
                 body: "Look-alike login pages sent by SMS; Sakura Bank confirmed two victims."

@@ -25,6 +25,7 @@ const PLUGINS: &[(&str, &str)] = &[
     ("log-leaker", "LOG_LEAKER"),
     ("settings-hostile", "SETTINGS_HOSTILE"),
     ("slow-start", "SLOW_START"),
+    ("selectors", "SELECTORS"),
 ];
 
 fn main() {

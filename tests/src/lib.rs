@@ -143,6 +143,20 @@ impl TestServer {
         .expect("query runs")
     }
 
+    /// What `who` received of report `report_id` (from its inbox's first 500).
+    pub async fn view(&self, who: &str, report_id: &str) -> Value {
+        let inbox = self.get(who, "/inbox?limit=500").await;
+        let item = inbox.body["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|i| i["report_id"] == report_id))
+            .unwrap_or_else(|| panic!("{report_id} not delivered to {who}: {:?}", inbox.body));
+        let reply = self
+            .get(who, &format!("/inbox/{}", item["delivery_id"]))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        reply.body["view"].clone()
+    }
+
     /// Every report id in the member's inbox (following the cursor).
     pub async fn inbox_reports(&self, who: &str) -> Vec<String> {
         let mut ids = Vec::new();

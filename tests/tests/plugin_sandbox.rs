@@ -281,7 +281,8 @@ fn unusable_files_are_refused_at_load_naming_the_problem() {
     assert_eq!(
         foreign.fault,
         Fault::UnsupportedContract(
-            "implements isac:policy@1.0.0; this host supports isac:policy@0.1.x".into()
+            "implements isac:policy@1.0.0; this host supports isac:policy@0.1.x, isac:policy@0.2.x"
+                .into()
         )
     );
     assert_baseline_works(&runtime);

@@ -571,7 +571,7 @@ async fn garbage_a_foreign_contract_and_failing_fixtures_are_refused_and_nothing
         foreign.body["message"]
             .as_str()
             .unwrap()
-            .ends_with("this host supports isac:policy@0.1.x"),
+            .ends_with("this host supports isac:policy@0.1.x, isac:policy@0.2.x"),
         "{:?}",
         foreign.body
     );

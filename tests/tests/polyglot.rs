@@ -179,19 +179,6 @@ fn python_and_javascript_refuse_bad_settings_naming_the_field() {
 }
 
 /// The member's delivered view of `report_id`.
-async fn view(server: &TestServer, who: &str, report_id: &str) -> Value {
-    let inbox = server.get(who, "/inbox?limit=500").await;
-    let item = inbox.body["items"]
-        .as_array()
-        .and_then(|items| items.iter().find(|i| i["report_id"] == report_id))
-        .unwrap_or_else(|| panic!("{report_id} not delivered to {who}: {:?}", inbox.body));
-    let reply = server
-        .get(who, &format!("/inbox/{}", item["delivery_id"]))
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
-    reply.body["view"].clone()
-}
-
 #[tokio::test]
 async fn uploaded_python_and_javascript_plugins_run_the_council() {
     for language in LANGUAGES {
@@ -301,14 +288,14 @@ async fn uploaded_python_and_javascript_plugins_run_the_council() {
         );
         let id = first.body["report_id"].as_str().unwrap().to_string();
 
-        let outsider = view(&server, "example-security@council", &id).await;
+        let outsider = server.view("example-security@council", &id).await;
         assert_eq!(outsider["victim"], "███████████", "{language}");
         assert_eq!(outsider["title"], "Phishing at ███████████", "{language}");
         assert_eq!(
             outsider["body"], "Phishing at ███████████. Seen at ███████████.",
             "{language}"
         );
-        let own = view(&server, "sakura-bank@council", &id).await;
+        let own = server.view("sakura-bank@council", &id).await;
         assert_eq!(own["victim"], "Sakura Bank", "{language}");
 
         let second = server

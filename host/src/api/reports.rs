@@ -89,13 +89,15 @@ pub(super) async fn decide(
 
 /// A new report from `seat`, submitted now to `community`.
 pub(super) fn new_report(seat: &Seat, community: String, submission: Submission) -> Report {
-    let submitted_at = OffsetDateTime::from_unix_timestamp(store::now())
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let submitted_at =
+        OffsetDateTime::from_unix_timestamp(store::now()).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     Report {
         id: store::new_report_id(submitted_at),
         community,
         submitter: seat.member_id as u64,
         submitter_organisation: seat.organisation_id as u64,
+        submitter_kind: Default::default(),
+        submitter_sector: Default::default(),
         submitted_at,
         title: submission.title,
         body: submission.body,

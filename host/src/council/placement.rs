@@ -70,13 +70,15 @@ pub async fn submit(
     author: Author,
     placed: Placed,
 ) -> Result<Committed, PipelineError> {
-    let submitted_at = OffsetDateTime::from_unix_timestamp(store::now())
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let submitted_at =
+        OffsetDateTime::from_unix_timestamp(store::now()).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     let report = Report {
         id: store::new_report_id(submitted_at),
         community: case.community.clone(),
         submitter: author.member as u64,
         submitter_organisation: author.organisation as u64,
+        submitter_kind: Default::default(),
+        submitter_sector: Default::default(),
         submitted_at,
         title: placed.title,
         body: placed.body,

@@ -31,7 +31,7 @@ pub enum MemberClass {
     TaskForceClass2,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrganisationKind {
     NationalAgency,
@@ -39,10 +39,11 @@ pub enum OrganisationKind {
     CriticalInfrastructure,
     SecurityVendor,
     Academic,
+    #[default]
     Other,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sector {
     Government,
@@ -56,6 +57,7 @@ pub enum Sector {
     Medical,
     Security,
     Education,
+    #[default]
     Other,
 }
 

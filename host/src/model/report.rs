@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{Confidence, IndicatorKind, MemberId, OrganisationId, Tlp};
+use super::{Confidence, IndicatorKind, MemberId, OrganisationId, OrganisationKind, Sector, Tlp};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -18,6 +18,12 @@ pub struct Report {
     pub community: String,
     pub submitter: MemberId,
     pub submitter_organisation: OrganisationId,
+    /// What kind of organisation the submitter acts for, and its sector: the
+    /// host fills them in from the organisation when it decides the report.
+    #[serde(default)]
+    pub submitter_kind: OrganisationKind,
+    #[serde(default)]
+    pub submitter_sector: Sector,
     #[serde(with = "time::serde::rfc3339")]
     pub submitted_at: OffsetDateTime,
     pub title: String,

@@ -1,7 +1,8 @@
 //! Who may receive a report before any plugin has a say: approved members only,
 //! inside the TLP ceiling. A plugin can narrow this audience, never widen it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use sqlx::{AnyPool, Row};
 
@@ -14,12 +15,17 @@ use crate::store;
 pub struct Candidates {
     /// Every approved member on the host, as plugins see them (relative to the report).
     pub members: Vec<Member>,
+    organisations: Arc<Organisations>,
 }
+
+/// Every organisation's kind and sector, by id.
+type Organisations = HashMap<u64, (model::OrganisationKind, model::Sector)>;
 
 /// Every approved member with its community, independent of any report.
 #[derive(Debug, Clone, Default)]
 pub struct Roster {
     entries: Vec<(Member, String)>,
+    organisations: Arc<Organisations>,
 }
 
 impl Roster {
@@ -33,7 +39,22 @@ impl Roster {
                 ..member.clone()
             })
             .collect();
-        Candidates { members }
+        Candidates {
+            members,
+            organisations: self.organisations.clone(),
+        }
+    }
+}
+
+impl Candidates {
+    /// `report` with what its submitter's organisation is (whether or not any
+    /// of its members may receive the report): plugins route on it.
+    pub fn describe_submitter(&self, mut report: Report) -> Report {
+        let organisation = self.organisations.get(&report.submitter_organisation);
+        let (kind, sector) = organisation.copied().unwrap_or_default();
+        report.submitter_kind = kind;
+        report.submitter_sector = sector;
+        report
     }
 }
 
@@ -65,7 +86,21 @@ pub async fn roster(db: &AnyPool) -> Result<Roster, sqlx::Error> {
         };
         entries.push((member, community));
     }
-    Ok(Roster { entries })
+    let mut organisations = Organisations::new();
+    for row in sqlx::query("SELECT id, kind, sector FROM organisations")
+        .fetch_all(db)
+        .await?
+    {
+        let label = |i: usize| -> Result<String, sqlx::Error> { row.try_get(i) };
+        let decode = |e: serde_json::Error| sqlx::Error::Decode(Box::new(e));
+        let kind = model::parse_label(&label(1)?).map_err(decode)?;
+        let sector = model::parse_label(&label(2)?).map_err(decode)?;
+        organisations.insert(row.try_get::<i64, _>(0)? as u64, (kind, sector));
+    }
+    Ok(Roster {
+        entries,
+        organisations: Arc::new(organisations),
+    })
 }
 
 /// The TLP 2.0 ceiling. A source shares with the community it submits to, so the

@@ -34,6 +34,8 @@ async fn delivering(
         community: "council".into(),
         submitter: submitter as u64,
         submitter_organisation: organisation as u64,
+        submitter_kind: Default::default(),
+        submitter_sector: Default::default(),
         submitted_at: time::OffsetDateTime::UNIX_EPOCH,
         title: "batch".into(),
         body: String::new(),

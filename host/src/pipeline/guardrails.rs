@@ -159,6 +159,8 @@ fn forwarded_report(original: &Report, view: &View, target: &str) -> Report {
         community: target.to_string(),
         submitter: original.submitter,
         submitter_organisation: original.submitter_organisation,
+        submitter_kind: original.submitter_kind,
+        submitter_sector: original.submitter_sector,
         submitted_at: original.submitted_at,
         title: view.title.clone(),
         body: view.body.clone().unwrap_or_default(),

@@ -113,6 +113,7 @@ pub async fn plan_placed(
     now: OffsetDateTime,
 ) -> Result<Plan, PlanError> {
     let candidates = pipeline.roster().await?.for_community(&report.community);
+    let report = candidates.describe_submitter(report);
     let items = vec![(report.clone(), placed)];
     let alone = BundleCases::default();
     let evaluated = in_slot(pipeline, &policy, items, &candidates, now, alone)
@@ -138,6 +139,10 @@ pub async fn plan_all(
     now: OffsetDateTime,
 ) -> Result<Vec<Result<Plan, PlanError>>, PlanError> {
     let candidates = pipeline.roster().await?.for_community(&policy.community);
+    let reports: Vec<Report> = reports
+        .into_iter()
+        .map(|report| candidates.describe_submitter(report))
+        .collect();
     let mut plans = Vec::with_capacity(reports.len());
     let mut opened = BundleCases::default();
     for chunk in reports.chunks(EVALUATIONS_PER_SLOT) {

@@ -11,7 +11,7 @@ pub const POLICY_INTERFACE: &str = "isac:policy/policy";
 
 /// Contract versions this host can run, as `(major, minor)`: any patch of them.
 /// A later minor of a 0.x contract is a different contract under semver.
-pub const SUPPORTED: &[(u64, u64)] = &[(0, 1)];
+pub const SUPPORTED: &[(u64, u64)] = &[(0, 1), (0, 2)];
 
 /// What `isac-host plugin inspect` shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +121,16 @@ mod tests {
             hex::encode(Sha256::digest(wit)),
             "524e28dfb758a03fd4081d00f6a42648142dfe05e517b9bc324ac6ee8059a447",
             "wit/v0.1/policy.wit changed: put a new contract in a folder of its own"
+        );
+    }
+
+    #[test]
+    fn contract_0_2_is_frozen() {
+        let wit = include_bytes!("../../../wit/v0.2/policy.wit");
+        assert_eq!(
+            hex::encode(Sha256::digest(wit)),
+            "025bae01a1b55968b03b75d414e787e3cc9e00e4a84eff14ef527757d506c84f",
+            "wit/v0.2/policy.wit changed: put a new contract in a folder of its own"
         );
     }
 

@@ -15,6 +15,8 @@ mod log;
 pub mod output;
 mod plugin;
 mod sandbox;
+pub mod selectors;
+mod versions;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -85,7 +87,10 @@ impl PolicyRuntime {
         // The async WASI imports: a guest waiting in one suspends the call instead of
         // blocking the thread, so the call's timeout can end it (see `drive`).
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(setup)?;
-        bindings::SharingPolicy::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)
+        // Every contract version's host interface: a plugin imports its own.
+        bindings::v0_1::SharingPolicy::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)
+            .map_err(setup)?;
+        bindings::v0_2::SharingPolicy::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)
             .map_err(setup)?;
         start_epoch_ticker(&engine);
         Ok(PolicyRuntime {

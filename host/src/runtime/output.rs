@@ -2,8 +2,11 @@
 //! every reference points at something real. A plugin may narrow, never widen.
 
 use super::Fault;
+use super::selectors::{SelectedRouting, Selector};
 use crate::intake::MAX_TITLE;
-use crate::model::{CaseSummary, Correlation, Member, MemberId, Redaction, Report, Routing};
+use crate::model::{
+    CaseSummary, Correlation, Forward, Member, MemberId, Redaction, Report, Routing,
+};
 
 /// The longest delay a plugin may set: beyond it a delivery is as good as lost.
 pub const MAX_DELAY_SECONDS: u32 = 30 * 24 * 3600;
@@ -104,25 +107,67 @@ fn redactions_size(ops: &[Redaction]) -> usize {
     ops.len() * ITEM_BYTES
 }
 
+fn forwards_size(forwards: &[Forward]) -> usize {
+    forwards
+        .iter()
+        .map(|f| ITEM_BYTES + f.community.len() + redactions_size(&f.redactions))
+        .sum()
+}
+
 pub fn check_routing(
     routing: &Routing,
     report: &Report,
     audience: &[Member],
     limit: usize,
 ) -> Result<(), Fault> {
-    let size = routing
+    let groups: usize = routing
         .groups
         .iter()
         .map(|g| ITEM_BYTES + g.recipients.len() * 8 + redactions_size(&g.redactions))
-        .chain(
-            routing
-                .forwards
-                .iter()
-                .map(|f| ITEM_BYTES + f.community.len() + redactions_size(&f.redactions)),
-        )
         .sum();
-    within(size, limit)?;
+    within(groups + forwards_size(&routing.forwards), limit)?;
+    check_recipients_and_views(routing, report, audience)
+}
 
+/// A contract 0.2 routing: its size as the plugin answered it (a selector of
+/// the whole audience is a few bytes, however many members it chooses), then
+/// the groups with their recipients chosen, checked as any routing; groups
+/// that chose nobody are left out.
+pub fn check_selected(
+    selected: SelectedRouting,
+    report: &Report,
+    audience: &[Member],
+    limit: usize,
+) -> Result<Routing, Fault> {
+    let groups: usize = selected
+        .groups
+        .iter()
+        .map(|g| ITEM_BYTES + selector_size(&g.selector) + redactions_size(&g.redactions))
+        .sum();
+    within(groups + forwards_size(&selected.forwards), limit)?;
+    let mut routing = selected.resolve(audience, report)?;
+    check_recipients_and_views(&routing, report, audience)?;
+    routing.groups.retain(|g| !g.recipients.is_empty());
+    Ok(routing)
+}
+
+fn selector_size(selector: &Selector) -> usize {
+    match selector {
+        Selector::Everyone => 0,
+        Selector::Members(ids) => ids.len() * 8,
+        Selector::Filter(f) => {
+            f.organisation_kinds.len() + f.sectors.len() + f.classes.len() + ITEM_BYTES
+        }
+    }
+}
+
+/// Every recipient in the audience and in one group only, delays within
+/// bounds, redactions that fit the report, forwards to another community.
+fn check_recipients_and_views(
+    routing: &Routing,
+    report: &Report,
+    audience: &[Member],
+) -> Result<(), Fault> {
     // Sorting instead of hashing: this runs on every report, for every recipient.
     let mut allowed: Vec<MemberId> = audience.iter().map(|m| m.id).collect();
     allowed.sort_unstable();

@@ -7,12 +7,11 @@ use time::OffsetDateTime;
 use wasmtime::component::InstancePre;
 use wasmtime::{Engine, Store, Trap};
 
-use super::bindings::isac::policy::types as wit;
-use super::bindings::{SharingPolicy, SharingPolicyPre};
 use super::contract::ComponentInfo;
 use super::log::EvaluationLog;
 use super::sandbox::{MemoryCapExceeded, SandboxState, Seed};
-use super::{Digest, EPOCH_TICK, Fault, PluginError, RuntimeLimits, Stage, drive, output};
+use super::versions::{Answer, Inputs, Instance, Pre, Routed};
+use super::{Digest, EPOCH_TICK, Fault, PluginError, RuntimeLimits, Stage, output};
 use crate::model::{CaseSummary, Correlation, Member, Report, Routing};
 
 /// What every call receives besides its own arguments.
@@ -29,7 +28,7 @@ pub struct Plugin {
     digest: Digest,
     info: ComponentInfo,
     size: usize,
-    pre: SharingPolicyPre<SandboxState>,
+    pre: Pre,
     engine: Engine,
     limits: RuntimeLimits,
 }
@@ -52,12 +51,10 @@ impl Plugin {
         limits: RuntimeLimits,
     ) -> Result<Plugin, PluginError> {
         let engine = pre.component().engine().clone();
-        let pre = SharingPolicyPre::new(pre).map_err(|e| PluginError {
+        let pre = Pre::new(info.version.minor, pre).map_err(|message| PluginError {
             digest,
             stage: Stage::Instantiate,
-            fault: Fault::UnsupportedContract(format!(
-                "its exports do not match isac:policy@0.1: {e}"
-            )),
+            fault: Fault::UnsupportedContract(message),
         })?;
         Ok(Plugin {
             digest,
@@ -95,12 +92,7 @@ impl Plugin {
         let sandbox = Sandbox::new(self, Stage::Instantiate, seed)?;
         Ok(Evaluation {
             sandbox,
-            ctx: wit::Context {
-                community: ctx.community.clone(),
-                settings: ctx.settings.clone(),
-                now: ctx.now.unix_timestamp(),
-            },
-            wit_report: report.into(),
+            inputs: self.pre.inputs(ctx, report),
             report,
         })
     }
@@ -134,13 +126,8 @@ impl Plugin {
             settings.as_bytes(),
         ]);
         let mut sandbox = Sandbox::new(self, Stage::ValidateSettings, seed)?;
-        sandbox.call(Stage::ValidateSettings, |policy, store, deadline| {
-            drive::within(
-                deadline,
-                policy
-                    .isac_policy_policy()
-                    .call_validate_settings(store, settings),
-            )
+        sandbox.call(Stage::ValidateSettings, |instance, store, deadline| {
+            instance.validate_settings(store, deadline, settings)
         })
     }
 }
@@ -149,7 +136,7 @@ impl Plugin {
 struct Sandbox<'p> {
     plugin: &'p Plugin,
     store: Store<SandboxState>,
-    policy: SharingPolicy,
+    instance: Instance,
 }
 
 impl<'p> Sandbox<'p> {
@@ -163,8 +150,8 @@ impl<'p> Sandbox<'p> {
         store.set_hostcall_fuel(limits.copy_bytes());
         store.epoch_deadline_trap();
         store.set_epoch_deadline(deadline_ticks(&limits));
-        let instantiated = drive::within(limits.deadline, plugin.pre.instantiate_async(&mut store));
-        let policy = instantiated
+        let instantiated = plugin.pre.instantiate(&mut store, limits.deadline);
+        let instance = instantiated
             .ok_or(Fault::Deadline(limits.deadline))
             .and_then(|result| {
                 result.map_err(|e| match classify(&e, &store, &limits) {
@@ -180,24 +167,19 @@ impl<'p> Sandbox<'p> {
         Ok(Sandbox {
             plugin,
             store,
-            policy,
+            instance,
         })
     }
 
-    /// `f` runs the call through [`drive::within`] with the deadline it is given;
-    /// `None` means the deadline passed while the guest waited in an import.
+    /// `f` makes the call within the deadline it is given.
     fn call<R>(
         &mut self,
         stage: Stage,
-        f: impl FnOnce(
-            &SharingPolicy,
-            &mut Store<SandboxState>,
-            Duration,
-        ) -> Option<wasmtime::Result<Result<R, String>>>,
+        f: impl FnOnce(&Instance, &mut Store<SandboxState>, Duration) -> Answer<R>,
     ) -> Result<R, PluginError> {
         let limits = self.plugin.limits;
         self.store.set_epoch_deadline(deadline_ticks(&limits));
-        let fault = match f(&self.policy, &mut self.store, limits.deadline) {
+        let fault = match f(&self.instance, &mut self.store, limits.deadline) {
             Some(Ok(Ok(answer))) => return Ok(answer),
             Some(Ok(Err(message))) => Fault::Refused(output::message(message)),
             Some(Err(error)) => classify(&error, &self.store, &limits),
@@ -210,7 +192,7 @@ impl<'p> Sandbox<'p> {
         })
     }
 
-    fn check(&self, stage: Stage, result: Result<(), Fault>) -> Result<(), PluginError> {
+    fn check<T>(&self, stage: Stage, result: Result<T, Fault>) -> Result<T, PluginError> {
         result.map_err(|fault| PluginError {
             digest: self.plugin.digest,
             stage,
@@ -274,23 +256,17 @@ fn panic_message(stderr: &str) -> String {
 /// Stop at the first error: a faulted instance is not entered again.
 pub struct Evaluation<'p, 'r> {
     sandbox: Sandbox<'p>,
-    ctx: wit::Context,
-    wit_report: wit::Report,
+    inputs: Inputs,
     report: &'r Report,
 }
 
 impl Evaluation<'_, '_> {
     pub fn fingerprints(&mut self) -> Result<Vec<String>, PluginError> {
-        let (ctx, report) = (&self.ctx, &self.wit_report);
+        let inputs = &self.inputs;
         let keys = self
             .sandbox
-            .call(Stage::Fingerprints, |policy, store, deadline| {
-                drive::within(
-                    deadline,
-                    policy
-                        .isac_policy_policy()
-                        .call_fingerprints(store, ctx, report),
-                )
+            .call(Stage::Fingerprints, |instance, store, deadline| {
+                instance.fingerprints(store, deadline, inputs)
             })?;
         let limit = self.sandbox.plugin.limits.output_bytes;
         self.sandbox.check(
@@ -301,19 +277,12 @@ impl Evaluation<'_, '_> {
     }
 
     pub fn correlate(&mut self, candidates: &[CaseSummary]) -> Result<Correlation, PluginError> {
-        let wit_candidates: Vec<wit::CaseSummary> = candidates.iter().map(Into::into).collect();
-        let (ctx, report) = (&self.ctx, &self.wit_report);
-        let correlation: Correlation = self
+        let inputs = &self.inputs;
+        let correlation = self
             .sandbox
-            .call(Stage::Correlate, |policy, store, deadline| {
-                drive::within(
-                    deadline,
-                    policy
-                        .isac_policy_policy()
-                        .call_correlate(store, ctx, report, &wit_candidates),
-                )
-            })?
-            .into();
+            .call(Stage::Correlate, |instance, store, deadline| {
+                instance.correlate(store, deadline, inputs, candidates)
+            })?;
         let limit = self.sandbox.plugin.limits.output_bytes;
         self.sandbox.check(
             Stage::Correlate,
@@ -322,35 +291,29 @@ impl Evaluation<'_, '_> {
         Ok(correlation)
     }
 
+    /// `route`, with the recipients checked against `audience` (chosen from it,
+    /// for a plugin that answers with selectors).
     pub fn route(
         &mut self,
         case: &CaseSummary,
         audience: &[Member],
     ) -> Result<Routing, PluginError> {
-        let wit_case = wit::CaseSummary::from(case);
-        let wit_audience: Vec<wit::Member> = audience.iter().map(Into::into).collect();
-        let (ctx, report) = (&self.ctx, &self.wit_report);
-        let routing: Routing = self
+        let inputs = &self.inputs;
+        let routed = self
             .sandbox
-            .call(Stage::Route, |policy, store, deadline| {
-                drive::within(
-                    deadline,
-                    policy.isac_policy_policy().call_route(
-                        store,
-                        ctx,
-                        report,
-                        &wit_case,
-                        &wit_audience,
-                    ),
-                )
-            })?
-            .into();
+            .call(Stage::Route, |instance, store, deadline| {
+                instance.route(store, deadline, inputs, case, audience)
+            })?;
         let limit = self.sandbox.plugin.limits.output_bytes;
-        self.sandbox.check(
-            Stage::Route,
-            output::check_routing(&routing, self.report, audience, limit),
-        )?;
-        Ok(routing)
+        let checked = match routed {
+            Routed::Members(routing) => {
+                output::check_routing(&routing, self.report, audience, limit).map(|()| routing)
+            }
+            Routed::Selected(selected) => {
+                output::check_selected(selected, self.report, audience, limit)
+            }
+        };
+        self.sandbox.check(Stage::Route, checked)
     }
 
     /// What the plugin logged and printed so far.

@@ -16,7 +16,7 @@ use wasmtime_wasi::{
     HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
 };
 
-use super::bindings::isac::policy::{host, types};
+use super::bindings::{v0_1, v0_2};
 use super::captured::Stream;
 use super::log::LogCollector;
 
@@ -123,6 +123,8 @@ pub struct SandboxState {
     table: ResourceTable,
     memory: MemoryCap,
     pub(crate) log: LogCollector,
+    /// What a contract 0.2 plugin reads with `host.audience`: set for `route` only.
+    pub(crate) audience: Vec<crate::model::Member>,
 }
 
 impl SandboxState {
@@ -151,6 +153,7 @@ impl SandboxState {
                 used: 0,
             },
             log,
+            audience: Vec::new(),
         }
     }
 
@@ -168,11 +171,23 @@ impl WasiView for SandboxState {
     }
 }
 
-impl types::Host for SandboxState {}
+impl v0_1::isac::policy::types::Host for SandboxState {}
 
-impl host::Host for SandboxState {
-    fn log(&mut self, level: types::LogLevel, message: String) {
+impl v0_1::isac::policy::host::Host for SandboxState {
+    fn log(&mut self, level: v0_1::isac::policy::types::LogLevel, message: String) {
         self.log.push(level.into(), message);
+    }
+}
+
+impl v0_2::isac::policy::types::Host for SandboxState {}
+
+impl v0_2::isac::policy::host::Host for SandboxState {
+    fn log(&mut self, level: v0_2::isac::policy::types::LogLevel, message: String) {
+        self.log.push(level.into(), message);
+    }
+
+    fn audience(&mut self) -> Vec<v0_2::isac::policy::types::Member> {
+        self.audience.iter().map(Into::into).collect()
     }
 }
 

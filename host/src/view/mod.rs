@@ -279,6 +279,8 @@ mod tests {
             community: "jp-fin".into(),
             submitter: 7,
             submitter_organisation: 70,
+            submitter_kind: Default::default(),
+            submitter_sector: Default::default(),
             submitted_at: datetime!(2024-05-01 09:30 UTC),
             title: "Phishing wave against 東京銀行".into(),
             body: "C2 at 203.0.113.9 を確認。被害者は東京銀行の支店です。".into(),

@@ -1,0 +1,159 @@
+//! Contract 0.2's selectors: a delivery group names its recipients by what
+//! they are (every member, these members, or a filter over their attributes),
+//! and the host chooses them from the audience itself. The audience is never
+//! copied into the plugin unless it asks for it, so a decision costs the same
+//! for a community of ten members as for one of ten thousand.
+
+use serde::Serialize;
+
+use super::Fault;
+use crate::model::{
+    DeliveryGroup, Forward, Member, MemberClass, MemberId, OrganisationKind, Redaction, Report,
+    Routing, Sector,
+};
+
+/// Which members of the audience a delivery group is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Selector {
+    Everyone,
+    Members(Vec<MemberId>),
+    Filter(MemberFilter),
+}
+
+/// Members chosen by their attributes: an empty list or `None` does not restrict.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct MemberFilter {
+    pub organisation_kinds: Vec<OrganisationKind>,
+    pub sectors: Vec<Sector>,
+    pub classes: Vec<MemberClass>,
+    pub in_community: Option<bool>,
+    pub submitter_organisation: Option<bool>,
+    pub contribution: Option<ContributionMinimum>,
+}
+
+/// Counts over the last 90 days a member must each reach.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ContributionMinimum {
+    pub reports_90d: u32,
+    pub confirmed_90d: u32,
+    pub feedback_90d: u32,
+    pub countermeasures_90d: u32,
+}
+
+/// A delivery group as a 0.2 plugin names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectedGroup {
+    pub selector: Selector,
+    pub redactions: Vec<Redaction>,
+    pub delay_seconds: u32,
+}
+
+/// What a 0.2 plugin's `route` answers, before the host applies the selectors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectedRouting {
+    pub groups: Vec<SelectedGroup>,
+    pub forwards: Vec<Forward>,
+}
+
+impl Selector {
+    /// Whether it chooses `member` for `report` (a `Members` list is sorted,
+    /// as [`SelectedRouting::resolve`] leaves it).
+    pub fn chooses(&self, member: &Member, report: &Report) -> bool {
+        match self {
+            Selector::Everyone => true,
+            Selector::Members(ids) => ids.binary_search(&member.id).is_ok(),
+            Selector::Filter(filter) => filter.matches(member, report),
+        }
+    }
+}
+
+impl MemberFilter {
+    fn matches(&self, member: &Member, report: &Report) -> bool {
+        let same_organisation = member.organisation == report.submitter_organisation;
+        let contributed = |minimum: &ContributionMinimum| {
+            let c = &member.contribution;
+            c.reports_90d >= minimum.reports_90d
+                && c.confirmed_90d >= minimum.confirmed_90d
+                && c.feedback_90d >= minimum.feedback_90d
+                && c.countermeasures_90d >= minimum.countermeasures_90d
+        };
+        accepts(&self.organisation_kinds, member.organisation_kind)
+            && accepts(&self.sectors, member.sector)
+            && accepts(&self.classes, member.class)
+            && self
+                .in_community
+                .is_none_or(|wanted| wanted == member.in_community)
+            && self
+                .submitter_organisation
+                .is_none_or(|wanted| wanted == same_organisation)
+            && self.contribution.as_ref().is_none_or(contributed)
+    }
+}
+
+/// The most delivery groups a routing may have.
+pub const MAX_GROUPS: usize = 256;
+
+/// An empty list accepts everything.
+fn accepts<T: PartialEq>(list: &[T], value: T) -> bool {
+    list.is_empty() || list.contains(&value)
+}
+
+impl SelectedRouting {
+    /// The groups with their recipients chosen from `audience`: each member is
+    /// in the first group whose selector chooses it, or in none. Naming a
+    /// member outside the audience is refused, as in contract 0.1.
+    pub fn resolve(mut self, audience: &[Member], report: &Report) -> Result<Routing, Fault> {
+        // Every member is matched against the groups before its own: bounded
+        // here, the host's work stays in proportion to the audience.
+        if self.groups.len() > MAX_GROUPS {
+            return Err(Fault::InvalidOutput(format!(
+                "{} delivery groups; at most {MAX_GROUPS} are allowed",
+                self.groups.len()
+            )));
+        }
+        for group in &mut self.groups {
+            if let Selector::Members(ids) = &mut group.selector {
+                ids.sort_unstable();
+                ids.dedup();
+            }
+        }
+        let mut allowed: Vec<MemberId> = audience.iter().map(|m| m.id).collect();
+        allowed.sort_unstable();
+        for (index, group) in self.groups.iter().enumerate() {
+            if let Selector::Members(ids) = &group.selector
+                && let Some(outside) = ids.iter().find(|id| allowed.binary_search(id).is_err())
+            {
+                return Err(Fault::InvalidOutput(format!(
+                    "group {index} selects member {outside}, who is not in the audience"
+                )));
+            }
+        }
+        let mut groups: Vec<DeliveryGroup> = self
+            .groups
+            .iter()
+            .map(|g| DeliveryGroup {
+                recipients: Vec::new(),
+                redactions: g.redactions.clone(),
+                delay_seconds: g.delay_seconds,
+            })
+            .collect();
+        for member in audience {
+            let first = self
+                .groups
+                .iter()
+                .position(|g| g.selector.chooses(member, report));
+            if let Some(index) = first {
+                groups[index].recipients.push(member.id);
+            }
+        }
+        Ok(Routing {
+            groups,
+            forwards: self.forwards,
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "selectors_tests.rs"]
+mod tests;

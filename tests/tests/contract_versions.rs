@@ -1,0 +1,140 @@
+//! Contract versions side by side: a plugin on contract 0.1 (the baseline) and
+//! one on contract 0.2 (`plugins/testing/selectors`, which routes with
+//! selectors) each pass their fixtures and decide in one running server.
+
+use std::path::Path;
+
+use isac_host::fixture::{load_dir, run_fixture};
+use isac_host::runtime::{PolicyRuntime, RuntimeLimits, decide};
+use isac_tests::TestServer;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+fn fixtures_of(plugin: &str) -> Vec<isac_host::fixture::FixtureFile> {
+    load_dir(&Path::new(WORKSPACE).join(plugin).join("fixtures")).expect("fixtures load")
+}
+
+#[test]
+fn a_selector_plugin_passes_its_fixtures_and_reads_the_audience_only_when_asked() {
+    let runtime = PolicyRuntime::new(RuntimeLimits::default()).expect("runtime starts");
+    let bytes = std::fs::read(isac_plugin_artifacts::SELECTORS).expect("plugin built");
+    let plugin = runtime.load(&bytes).expect("a 0.2 plugin loads");
+    assert_eq!(plugin.info().version.to_string(), "0.2.0");
+    let fixtures = fixtures_of("plugins/testing/selectors");
+    assert_eq!(fixtures.len(), 2);
+    for file in &fixtures {
+        let outcome = run_fixture(&plugin, file);
+        assert!(
+            outcome.passed(),
+            "{}: {:?}",
+            outcome.name,
+            outcome.mismatches
+        );
+    }
+    let run = decide(&plugin, &fixtures[0].fixture.decision_input());
+    let lines: Vec<&str> = run.log.lines.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(lines, ["audience of 3"]);
+}
+
+/// Uploads `plugin` for `community`, puts `fixtures` in its suite, and takes
+/// the version through stage (which runs the suite), shadow, approval and
+/// activation.
+async fn activate(
+    server: &TestServer,
+    community: &str,
+    plugin: &str,
+    settings: Value,
+    fixtures: &str,
+) {
+    let operator = format!("operator@{community}");
+    let upload = server
+        .send(
+            Method::POST,
+            Some(server.token(&operator)),
+            "/plugins",
+            Some(("application/wasm", std::fs::read(plugin).expect("built"))),
+        )
+        .await;
+    assert!(upload.status.is_success(), "{:?}", upload.body);
+    for file in fixtures_of(fixtures) {
+        let text = std::fs::read(&file.path).expect("fixture reads");
+        let path = format!("/communities/{community}/policies/fixtures/{}", file.name);
+        let put = server
+            .send(
+                Method::PUT,
+                Some(server.token(&operator)),
+                &path,
+                Some(("application/yaml", text)),
+            )
+            .await;
+        assert_eq!(put.status, StatusCode::CREATED, "{:?}", put.body);
+    }
+    let policies = format!("/communities/{community}/policies");
+    let body = json!({"plugin": upload.body["digest"], "settings": settings});
+    let staged = server.post(&operator, &policies, &body).await;
+    assert_eq!(staged.status, StatusCode::CREATED, "{:?}", staged.body);
+    let version = staged.body["id"].as_i64().expect("version id");
+    for (who, step) in [
+        (operator.as_str(), "shadow"),
+        ("steering_committee", "approve"),
+        (operator.as_str(), "activate"),
+    ] {
+        let reply = server
+            .post(who, &format!("{policies}/{version}/{step}"), &json!({}))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{step}: {:?}", reply.body);
+    }
+}
+
+#[tokio::test]
+async fn plugins_on_contracts_0_1_and_0_2_decide_side_by_side() {
+    let server = TestServer::start().await;
+    let baseline = isac_plugin_artifacts::BASELINE;
+    let settings = json!({"window_days": 7});
+    activate(&server, "council", baseline, settings, "plugins/baseline").await;
+    let selectors = isac_plugin_artifacts::SELECTORS;
+    let fixtures = "plugins/testing/selectors";
+    activate(&server, "financials-isac", selectors, json!({}), fixtures).await;
+
+    let report = json!({
+        "title": "Look-alike login pages", "body": "SMS lures.", "tlp": "green",
+        "confidence": "confirmed", "victim": "Kaede Securities",
+        "indicators": [{"kind": "domain", "value": "kaede-login.example"}]
+    });
+    for community in ["council", "financials-isac"] {
+        let path = format!("/communities/{community}/reports");
+        let submitted = server
+            .post(&format!("sakura-bank@{community}"), &path, &report)
+            .await;
+        assert_eq!(
+            submitted.status,
+            StatusCode::CREATED,
+            "{:?}",
+            submitted.body
+        );
+    }
+    let id_in = |who: &'static str| {
+        let server = &server;
+        async move {
+            let ids = server.inbox_reports(who).await;
+            let id = ids.last().cloned();
+            id.unwrap_or_else(|| panic!("{who} received nothing"))
+        }
+    };
+
+    // Contract 0.1: the baseline masks the victim for everyone outside the bank.
+    let council_report = id_in("tokyo@council").await;
+    let outsider = server.view("tokyo@council", &council_report).await;
+    assert_eq!(outsider["victim"], "████████████████");
+
+    // Contract 0.2: the host told the plugin that a financial institution
+    // submitted it, so the other bank is chosen by sector and sees the victim.
+    let financial_report = id_in("momiji-bank@financials-isac").await;
+    let peer = server
+        .view("momiji-bank@financials-isac", &financial_report)
+        .await;
+    assert_eq!(peer["victim"], "Kaede Securities");
+    assert_eq!(peer["redacted"]["dropped_fields"], json!([]));
+}

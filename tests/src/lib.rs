@@ -143,6 +143,52 @@ impl TestServer {
         .expect("query runs")
     }
 
+    /// Uploads the plugin built at `plugin` for `community`, puts the fixtures
+    /// of the workspace folder `fixtures` (its `fixtures/` files) in the
+    /// community's suite, and takes the version through stage (which runs the
+    /// suite), shadow, the steering committee's approval and activation.
+    pub async fn activate(&self, community: &str, plugin: &str, settings: Value, fixtures: &str) {
+        let operator = format!("operator@{community}");
+        let bytes = std::fs::read(plugin).expect("plugin built");
+        let upload = self
+            .send(
+                Method::POST,
+                Some(self.token(&operator)),
+                "/plugins",
+                Some(("application/wasm", bytes)),
+            )
+            .await;
+        assert!(upload.status.is_success(), "{:?}", upload.body);
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(fixtures)
+            .join("fixtures");
+        let files = isac_host::fixture::load_dir(&folder).expect("fixtures load");
+        for file in files {
+            let text = std::fs::read(&file.path).expect("fixture reads");
+            let path = format!("/communities/{community}/policies/fixtures/{}", file.name);
+            let token = Some(self.token(&operator));
+            let put = self
+                .send(Method::PUT, token, &path, Some(("application/yaml", text)))
+                .await;
+            assert_eq!(put.status, StatusCode::CREATED, "{:?}", put.body);
+        }
+        let policies = format!("/communities/{community}/policies");
+        let body = serde_json::json!({"plugin": upload.body["digest"], "settings": settings});
+        let staged = self.post(&operator, &policies, &body).await;
+        assert_eq!(staged.status, StatusCode::CREATED, "{:?}", staged.body);
+        let version = staged.body["id"].as_i64().expect("version id");
+        for (who, step) in [
+            (operator.as_str(), "shadow"),
+            ("steering_committee", "approve"),
+            (operator.as_str(), "activate"),
+        ] {
+            let path = format!("{policies}/{version}/{step}");
+            let reply = self.post(who, &path, &serde_json::json!({})).await;
+            assert_eq!(reply.status, StatusCode::OK, "{step}: {:?}", reply.body);
+        }
+    }
+
     /// What `who` received of report `report_id` (from its inbox's first 500).
     pub async fn view(&self, who: &str, report_id: &str) -> Value {
         let inbox = self.get(who, "/inbox?limit=500").await;

@@ -7,8 +7,8 @@ use std::path::Path;
 use isac_host::fixture::{load_dir, run_fixture};
 use isac_host::runtime::{PolicyRuntime, RuntimeLimits, decide};
 use isac_tests::TestServer;
-use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use reqwest::StatusCode;
+use serde_json::json;
 
 const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
@@ -38,65 +38,19 @@ fn a_selector_plugin_passes_its_fixtures_and_reads_the_audience_only_when_asked(
     assert_eq!(lines, ["audience of 3"]);
 }
 
-/// Uploads `plugin` for `community`, puts `fixtures` in its suite, and takes
-/// the version through stage (which runs the suite), shadow, approval and
-/// activation.
-async fn activate(
-    server: &TestServer,
-    community: &str,
-    plugin: &str,
-    settings: Value,
-    fixtures: &str,
-) {
-    let operator = format!("operator@{community}");
-    let upload = server
-        .send(
-            Method::POST,
-            Some(server.token(&operator)),
-            "/plugins",
-            Some(("application/wasm", std::fs::read(plugin).expect("built"))),
-        )
-        .await;
-    assert!(upload.status.is_success(), "{:?}", upload.body);
-    for file in fixtures_of(fixtures) {
-        let text = std::fs::read(&file.path).expect("fixture reads");
-        let path = format!("/communities/{community}/policies/fixtures/{}", file.name);
-        let put = server
-            .send(
-                Method::PUT,
-                Some(server.token(&operator)),
-                &path,
-                Some(("application/yaml", text)),
-            )
-            .await;
-        assert_eq!(put.status, StatusCode::CREATED, "{:?}", put.body);
-    }
-    let policies = format!("/communities/{community}/policies");
-    let body = json!({"plugin": upload.body["digest"], "settings": settings});
-    let staged = server.post(&operator, &policies, &body).await;
-    assert_eq!(staged.status, StatusCode::CREATED, "{:?}", staged.body);
-    let version = staged.body["id"].as_i64().expect("version id");
-    for (who, step) in [
-        (operator.as_str(), "shadow"),
-        ("steering_committee", "approve"),
-        (operator.as_str(), "activate"),
-    ] {
-        let reply = server
-            .post(who, &format!("{policies}/{version}/{step}"), &json!({}))
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{step}: {:?}", reply.body);
-    }
-}
-
 #[tokio::test]
 async fn plugins_on_contracts_0_1_and_0_2_decide_side_by_side() {
     let server = TestServer::start().await;
     let baseline = isac_plugin_artifacts::BASELINE;
     let settings = json!({"window_days": 7});
-    activate(&server, "council", baseline, settings, "plugins/baseline").await;
+    server
+        .activate("council", baseline, settings, "plugins/baseline")
+        .await;
     let selectors = isac_plugin_artifacts::SELECTORS;
     let fixtures = "plugins/testing/selectors";
-    activate(&server, "financials-isac", selectors, json!({}), fixtures).await;
+    server
+        .activate("financials-isac", selectors, json!({}), fixtures)
+        .await;
 
     let report = json!({
         "title": "Look-alike login pages", "body": "SMS lures.", "tlp": "green",

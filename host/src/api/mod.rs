@@ -6,6 +6,7 @@ mod case_admin;
 mod cases;
 mod communities;
 mod error;
+mod explain;
 mod extract;
 mod feedback;
 mod inbox;
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(inbox::router())
         .merge(cases::router())
         .merge(operations::router())
+        .merge(explain::router())
         .merge(stix::router())
         .merge(policies::router())
         .merge(policy_checks::router())

@@ -6,6 +6,7 @@
 pub mod case_admin;
 pub mod chart;
 pub mod contribution;
+pub mod explain;
 pub mod fiscal_year;
 pub mod membership;
 pub mod placement;

@@ -10,6 +10,7 @@ use super::audience::{self, Candidates};
 use super::plan::{PlannedGroup, Policy};
 use crate::model::{Correlation, Report, Tlp};
 use crate::runtime::Decision;
+use crate::runtime::selectors::Selector;
 use crate::runtime::{Fault, PluginError, Stage};
 use crate::view::{self, View};
 
@@ -31,6 +32,7 @@ pub(super) struct Decided {
     pub groups: Vec<PlannedGroup>,
     pub forwards: Vec<(String, Report)>,
     pub notes: Vec<String>,
+    pub selectors: Vec<Selector>,
 }
 
 /// Applies the guardrails to the plugin's answer for `report`. A plugin that
@@ -76,6 +78,7 @@ pub(super) fn apply(
         groups,
         forwards,
         notes,
+        selectors: raw.selectors,
     })
 }
 
@@ -194,6 +197,7 @@ mod tests {
             fingerprints: Vec::new(),
             correlation: Correlation::NewCase("case".into()),
             routing: Routing { groups, forwards },
+            selectors: Vec::new(),
         }
     }
 

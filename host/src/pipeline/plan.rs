@@ -238,6 +238,7 @@ async fn finish(
         "groups": decided.groups.iter().map(|g| json!({"recipients": g.recipients, "delay_seconds": g.delay_seconds, "redacted": g.view.redacted})).collect::<Vec<_>>(),
         "forwards": forwards.iter().map(|f| &f.report.community).collect::<Vec<_>>(),
         "guardrails": notes,
+        "selectors": decided.selectors,
     }));
     let outcome = Outcome::Delivered {
         correlation: decided.correlation,

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 
 use super::log::EvaluationLog;
 use super::plugin::{Evaluation, Plugin, PolicyContext, StageTimes, timed};
+use super::selectors::Selector;
 use super::{Fault, PluginError, Stage};
 use crate::model::{CaseSummary, Correlation, Member, Report, Routing};
 
@@ -28,6 +29,9 @@ pub struct Decision {
     pub fingerprints: Vec<String>,
     pub correlation: Correlation,
     pub routing: Routing,
+    /// A contract 0.2 plugin's selectors, one per group it answered, in order
+    /// (empty for 0.1): what explains which group chose a member.
+    pub selectors: Vec<Selector>,
 }
 
 /// The outcome of [`decide`], with the log and timings whether it succeeded or not.
@@ -171,11 +175,13 @@ impl Fingerprinted<'_, '_> {
                     fault: Fault::InvalidOutput(format!("{correlation:?} names no candidate")),
                 }
             })?;
-            let routing = timed(&mut times.route, || evaluation.route(&case, audience))?;
+            let (routing, selectors) =
+                timed(&mut times.route, || evaluation.route(&case, audience))?;
             Ok(Decision {
                 fingerprints,
                 correlation,
                 routing,
+                selectors,
             })
         };
         let result = steps();

@@ -10,6 +10,7 @@ use wasmtime::{Engine, Store, Trap};
 use super::contract::ComponentInfo;
 use super::log::EvaluationLog;
 use super::sandbox::{MemoryCapExceeded, SandboxState, Seed};
+use super::selectors::Selector;
 use super::versions::{Answer, Inputs, Instance, Pre, Routed};
 use super::{Digest, EPOCH_TICK, Fault, PluginError, RuntimeLimits, Stage, output};
 use crate::model::{CaseSummary, Correlation, Member, Report, Routing};
@@ -292,12 +293,12 @@ impl Evaluation<'_, '_> {
     }
 
     /// `route`, with the recipients checked against `audience` (chosen from it,
-    /// for a plugin that answers with selectors).
+    /// for a plugin that answers with selectors, whose selectors come back too).
     pub fn route(
         &mut self,
         case: &CaseSummary,
         audience: &[Member],
-    ) -> Result<Routing, PluginError> {
+    ) -> Result<(Routing, Vec<Selector>), PluginError> {
         let inputs = &self.inputs;
         let routed = self
             .sandbox
@@ -307,10 +308,13 @@ impl Evaluation<'_, '_> {
         let limit = self.sandbox.plugin.limits.output_bytes;
         let checked = match routed {
             Routed::Members(routing) => {
-                output::check_routing(&routing, self.report, audience, limit).map(|()| routing)
+                output::check_routing(&routing, self.report, audience, limit)
+                    .map(|()| (routing, Vec::new()))
             }
             Routed::Selected(selected) => {
+                let selectors = selected.groups.iter().map(|g| g.selector.clone()).collect();
                 output::check_selected(selected, self.report, audience, limit)
+                    .map(|routing| (routing, selectors))
             }
         };
         self.sandbox.check(Stage::Route, checked)

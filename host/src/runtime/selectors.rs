@@ -4,7 +4,7 @@
 //! copied into the plugin unless it asks for it, so a decision costs the same
 //! for a community of ten members as for one of ten thousand.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Fault;
 use crate::model::{
@@ -13,7 +13,7 @@ use crate::model::{
 };
 
 /// Which members of the audience a delivery group is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Selector {
     Everyone,
@@ -22,7 +22,7 @@ pub enum Selector {
 }
 
 /// Members chosen by their attributes: an empty list or `None` does not restrict.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberFilter {
     pub organisation_kinds: Vec<OrganisationKind>,
     pub sectors: Vec<Sector>,
@@ -33,7 +33,7 @@ pub struct MemberFilter {
 }
 
 /// Counts over the last 90 days a member must each reach.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContributionMinimum {
     pub reports_90d: u32,
     pub confirmed_90d: u32,

@@ -1,0 +1,69 @@
+//! `GET /communities/{id}/decisions/{report}/explain?member=M`: why member M
+//! received a report, or did not ([`crate::council::explain`]). The
+//! community's operators (and the secretariat) may ask about any of its
+//! members; a member only about a report its inbox shows, so the answer never
+//! tells it that a report it did not get (or not yet) exists.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::extract::{Path, Query};
+use super::{ApiError, AppState, Principal};
+use crate::council::explain::{self, ExplainError, Explanation};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/communities/{id}/decisions/{report}/explain",
+        get(explain_one),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Asked {
+    /// The member asked about; a member asking about itself may leave it out.
+    member: Option<i64>,
+}
+
+async fn explain_one(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((community, report)): Path<(String, String)>,
+    Query(asked): Query<Asked>,
+) -> Result<Json<Explanation>, ApiError> {
+    let member = match &principal {
+        Principal::Member(seat) => match asked.member {
+            Some(other) if other != seat.member_id => return Err(ApiError::Forbidden),
+            _ => seat.member_id,
+        },
+        operator if operator.operates(&community) => asked
+            .member
+            .ok_or_else(|| ApiError::invalid("member", "required: the member to explain"))?,
+        _ => return Err(ApiError::Forbidden),
+    };
+    let explained = explain::explain(&state.pipeline, &community, &report, member)
+        .await
+        .map_err(|e| match e {
+            ExplainError::NoReport => ApiError::NotFound,
+            ExplainError::NoMember => {
+                ApiError::invalid("member", "no such member in this community")
+            }
+            ExplainError::Database(e) => e.into(),
+            ExplainError::Stored(message) => ApiError::Internal(message),
+        })?;
+    if matches!(principal, Principal::Member(_)) {
+        // Nor a delivery still held back: its inbox does not show it yet.
+        let now = time::OffsetDateTime::now_utc();
+        let readable = explained
+            .delivery
+            .as_ref()
+            .is_some_and(|d| d.available_at <= now);
+        if !readable {
+            return Err(ApiError::NotFound);
+        }
+        return Ok(Json(explained.for_the_member()));
+    }
+    Ok(Json(explained))
+}

@@ -1,19 +1,24 @@
-//! One policy evaluation (fresh instance + fingerprints + correlate + route) with
-//! a 1,000-member audience, in wasm through the real runtime and as the same Rust
-//! policy compiled natively (through the same SDK glue, so settings parsing and
-//! owned arguments are alike). `cargo bench -p isac-host --bench evaluation`.
+//! One policy evaluation (fresh instance + fingerprints + correlate + route,
+//! the host applying the plugin's selectors to the audience) with a 1,000- and
+//! a 10,000-member audience: the baseline on contract 0.2 in wasm through the
+//! real runtime, the same Rust policy compiled natively (through the same SDK
+//! glue and the host's selector resolution and checks), and the baseline as
+//! built for contract 0.1, which is given the whole audience.
+//! `cargo bench -p isac-host --bench evaluation`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use isac_host::model;
-use isac_host::runtime::{DecisionInput, PolicyContext, PolicyRuntime, RuntimeLimits, decide};
+use isac_host::runtime::selectors::{MemberFilter, SelectedGroup, SelectedRouting, Selector};
+use isac_host::runtime::{
+    DecisionInput, PolicyContext, PolicyRuntime, RuntimeLimits, decide, output,
+};
 use isac_policy_sdk as sdk;
 use isac_policy_sdk::bindings::exports::isac::policy::policy::Guest;
 use time::macros::datetime;
 
-const MEMBERS: u64 = 1_000;
 const NOW: i64 = 1_778_490_000;
 
-fn model_input() -> DecisionInput {
+fn model_input(members: u64) -> DecisionInput {
     let report: model::Report = serde_json::from_value(serde_json::json!({
         "id": "r-1", "community": "council", "submitter": 1, "submitter_organisation": 1,
         "submitted_at": "2026-05-11T08:59:00Z", "title": "Phishing kit targeting Example Bank customers",
@@ -34,7 +39,7 @@ fn model_input() -> DecisionInput {
          "report_count": 9, "confidence": "confirmed", "shared_fingerprints": ["ipv4:203.0.113.7"]}
     ]))
     .expect("valid candidates");
-    let audience = (1..=MEMBERS)
+    let audience = (1..=members)
         .map(|id| model::Member {
             id,
             organisation: id / 3 + 1,
@@ -73,7 +78,6 @@ struct NativeInput {
     ctx: sdk::Context,
     report: sdk::Report,
     candidates: Vec<sdk::CaseSummary>,
-    audience: Vec<sdk::Member>,
 }
 
 fn native_input(input: &DecisionInput) -> NativeInput {
@@ -89,6 +93,8 @@ fn native_input(input: &DecisionInput) -> NativeInput {
         community: m.community.clone(),
         submitter: m.submitter,
         submitter_organisation: m.submitter_organisation,
+        submitter_kind: sdk::OrganisationKind::Other,
+        submitter_sector: sdk::Sector::Other,
         submitted_at: m.submitted_at.unix_timestamp(),
         title: m.title.clone(),
         body: m.body.clone(),
@@ -116,26 +122,6 @@ fn native_input(input: &DecisionInput) -> NativeInput {
             ..sdk::testing::case(&c.id)
         })
         .collect();
-    let audience = input
-        .audience
-        .iter()
-        .map(|a| {
-            let mut member = sdk::testing::member(a.id, a.organisation);
-            member.in_community = a.in_community;
-            member.sector = if a.sector == model::Sector::Financials {
-                sdk::Sector::Financials
-            } else {
-                sdk::Sector::Software
-            };
-            member.class = if a.class == model::MemberClass::General {
-                sdk::MemberClass::General
-            } else {
-                sdk::MemberClass::TaskForceClass2
-            };
-            member.contribution.reports_90d = a.contribution.reports_90d;
-            member
-        })
-        .collect();
     NativeInput {
         ctx: sdk::Context {
             community: "council".into(),
@@ -144,67 +130,161 @@ fn native_input(input: &DecisionInput) -> NativeInput {
         },
         report,
         candidates,
-        audience,
+    }
+}
+
+fn tlp(t: sdk::Tlp) -> model::Tlp {
+    match t {
+        sdk::Tlp::Clear => model::Tlp::Clear,
+        sdk::Tlp::Green => model::Tlp::Green,
+        sdk::Tlp::Amber => model::Tlp::Amber,
+        sdk::Tlp::AmberStrict => model::Tlp::AmberStrict,
+        sdk::Tlp::Red => model::Tlp::Red,
+    }
+}
+
+fn field(f: sdk::ReportField) -> model::ReportField {
+    match f {
+        sdk::ReportField::Title => model::ReportField::Title,
+        sdk::ReportField::Body => model::ReportField::Body,
+        sdk::ReportField::Victim => model::ReportField::Victim,
+        sdk::ReportField::Tags => model::ReportField::Tags,
+    }
+}
+
+fn redaction(r: &sdk::Redaction) -> model::Redaction {
+    match r {
+        sdk::Redaction::DropIndicator(i) => model::Redaction::DropIndicator(*i),
+        sdk::Redaction::MaskSpan(s) => model::Redaction::MaskSpan(model::Span {
+            field: field(s.field),
+            start: s.start,
+            end: s.end,
+        }),
+        sdk::Redaction::DropField(f) => model::Redaction::DropField(field(*f)),
+        sdk::Redaction::RaiseTlp(t) => model::Redaction::RaiseTlp(tlp(*t)),
+    }
+}
+
+/// The selectors the baseline answers with, as the host reads them (the
+/// runtime's own conversion is private to it; the baseline names classes and
+/// the submitter's organisation only).
+fn selector(s: &sdk::Selector) -> Selector {
+    match s {
+        sdk::Selector::Everyone => Selector::Everyone,
+        sdk::Selector::Members(ids) => Selector::Members(ids.clone()),
+        sdk::Selector::Filter(f) => Selector::Filter(MemberFilter {
+            classes: f
+                .classes
+                .iter()
+                .map(|c| match c {
+                    sdk::MemberClass::General => model::MemberClass::General,
+                    sdk::MemberClass::TaskForceClass1 => model::MemberClass::TaskForceClass1,
+                    sdk::MemberClass::TaskForceClass2 => model::MemberClass::TaskForceClass2,
+                })
+                .collect(),
+            submitter_organisation: f.submitter_organisation,
+            in_community: f.in_community,
+            ..MemberFilter::default()
+        }),
+    }
+}
+
+fn selected(routing: &sdk::Routing) -> SelectedRouting {
+    SelectedRouting {
+        groups: routing
+            .groups
+            .iter()
+            .map(|g| SelectedGroup {
+                selector: selector(&g.recipients),
+                redactions: g.redactions.iter().map(redaction).collect(),
+                delay_seconds: g.delay_seconds,
+            })
+            .collect(),
+        forwards: Vec::new(),
     }
 }
 
 fn evaluation(c: &mut Criterion) {
-    let input = model_input();
     let runtime = PolicyRuntime::new(RuntimeLimits::default()).expect("runtime starts");
-    let bytes = std::fs::read(isac_plugin_artifacts::BASELINE).expect("baseline is built");
-    let plugin = runtime.load(&bytes).expect("baseline loads");
-    let check = decide(&plugin, &input).result.expect("baseline decides");
-    assert!(
-        check
+    let load = |path: &str| {
+        let bytes = std::fs::read(path).expect("plugin is built");
+        runtime.load(&bytes).expect("plugin loads")
+    };
+    let baseline = load(isac_plugin_artifacts::BASELINE);
+    let baseline_0_1 = load(isac_plugin_artifacts::BASELINE_0_1);
+    for members in [1_000, 10_000] {
+        let input = model_input(members);
+        let check = decide(&baseline, &input).result.expect("baseline decides");
+        let delivered: usize = check
             .routing
             .groups
             .iter()
             .map(|g| g.recipients.len())
-            .sum::<usize>()
-            > 900
-    );
+            .sum();
+        assert_eq!(
+            delivered, members as usize,
+            "a confirmed GREEN report reaches everyone"
+        );
 
-    c.bench_function(
-        "wasm: fresh instance + fingerprints + correlate + route, 1000 members",
-        |b| b.iter(|| decide(&plugin, &input).result.expect("decides")),
-    );
+        c.bench_function(
+            &format!(
+                "wasm 0.2: fresh instance + fingerprints + correlate + route, {members} members"
+            ),
+            |b| b.iter(|| decide(&baseline, &input).result.expect("decides")),
+        );
+        c.bench_function(
+            &format!(
+                "wasm 0.1: fresh instance + fingerprints + correlate + route, {members} members"
+            ),
+            |b| b.iter(|| decide(&baseline_0_1, &input).result.expect("decides")),
+        );
+
+        type Native = sdk::Glue<baseline::Baseline>;
+        let native = native_input(&input);
+        let limit = RuntimeLimits::default().output_bytes;
+        c.bench_function(
+            &format!("native: fingerprints + correlate + route + selectors, {members} members"),
+            |b| {
+                b.iter(|| {
+                    let n = &native;
+                    Native::fingerprints(n.ctx.clone(), n.report.clone()).expect("fingerprints");
+                    let correlation =
+                        Native::correlate(n.ctx.clone(), n.report.clone(), n.candidates.clone())
+                            .expect("correlates");
+                    let case = match correlation {
+                        sdk::Correlation::Join(id) => n
+                            .candidates
+                            .iter()
+                            .find(|c| c.id == id)
+                            .cloned()
+                            .expect("a candidate"),
+                        sdk::Correlation::NewCase(title) => sdk::CaseSummary {
+                            title,
+                            ..sdk::testing::case("new")
+                        },
+                    };
+                    let routing =
+                        Native::route(n.ctx.clone(), n.report.clone(), case).expect("routes");
+                    output::check_selected(
+                        selected(&routing),
+                        &input.report,
+                        &input.audience,
+                        limit,
+                    )
+                    .expect("a valid routing")
+                })
+            },
+        );
+    }
     c.bench_function("wasm: fresh instance only", |b| {
+        let input = model_input(1);
         b.iter(|| {
-            plugin
+            baseline
                 .evaluation(&input.context, &input.report)
                 .map(|_| ())
                 .expect("instantiates")
         })
     });
-
-    type Native = sdk::Glue<baseline::Baseline>;
-    let native = native_input(&input);
-    c.bench_function(
-        "native: fingerprints + correlate + route, 1000 members",
-        |b| {
-            b.iter(|| {
-                let n = &native;
-                Native::fingerprints(n.ctx.clone(), n.report.clone()).expect("fingerprints");
-                let correlation =
-                    Native::correlate(n.ctx.clone(), n.report.clone(), n.candidates.clone())
-                        .expect("correlates");
-                let case = match correlation {
-                    sdk::Correlation::Join(id) => n
-                        .candidates
-                        .iter()
-                        .find(|c| c.id == id)
-                        .cloned()
-                        .expect("a candidate"),
-                    sdk::Correlation::NewCase(title) => sdk::CaseSummary {
-                        title,
-                        ..sdk::testing::case("new")
-                    },
-                };
-                Native::route(n.ctx.clone(), n.report.clone(), case, n.audience.clone())
-                    .expect("routes")
-            })
-        },
-    );
 }
 
 criterion_group!(benches, evaluation);

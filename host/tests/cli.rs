@@ -153,7 +153,7 @@ fn inspect_shows_contract_exports_size_and_digest() {
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     let bytes = std::fs::read(BASELINE).expect("built");
-    assert!(text.contains("contract: isac:policy@0.1.0\n"), "{text}");
+    assert!(text.contains("contract: isac:policy@0.2.0\n"), "{text}");
     assert!(
         text.contains(&format!("size:     {} bytes\n", bytes.len())),
         "{text}"
@@ -166,7 +166,7 @@ fn inspect_shows_contract_exports_size_and_digest() {
         "{text}"
     );
     assert!(
-        text.contains("exports:\n  isac:policy/policy@0.1.0\n"),
+        text.contains("exports:\n  isac:policy/policy@0.2.0\n"),
         "{text}"
     );
 }

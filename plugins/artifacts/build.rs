@@ -26,6 +26,7 @@ const PLUGINS: &[(&str, &str)] = &[
     ("settings-hostile", "SETTINGS_HOSTILE"),
     ("slow-start", "SLOW_START"),
     ("selectors", "SELECTORS"),
+    ("baseline-0-1", "BASELINE_0_1"),
 ];
 
 fn main() {
@@ -38,6 +39,7 @@ fn main() {
     for watched in [
         "wit",
         "plugins/sdk",
+        "plugins/sdk-0.1",
         "plugins/baseline",
         "plugins/financials",
         "plugins/give-and-take",

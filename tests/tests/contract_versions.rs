@@ -1,6 +1,7 @@
-//! Contract versions side by side: a plugin on contract 0.1 (the baseline) and
-//! one on contract 0.2 (`plugins/testing/selectors`, which routes with
-//! selectors) each pass their fixtures and decide in one running server.
+//! Contract versions side by side: a plugin on contract 0.1 (the baseline as
+//! built before 0.2, `plugins/testing/baseline-0-1`) and one on contract 0.2
+//! (`plugins/testing/selectors`) each pass their fixtures and decide in one
+//! running server.
 
 use std::path::Path;
 
@@ -38,10 +39,29 @@ fn a_selector_plugin_passes_its_fixtures_and_reads_the_audience_only_when_asked(
     assert_eq!(lines, ["audience of 3"]);
 }
 
+#[test]
+fn the_baseline_built_for_contract_0_1_still_passes_every_fixture() {
+    let runtime = PolicyRuntime::new(RuntimeLimits::default()).expect("runtime starts");
+    let bytes = std::fs::read(isac_plugin_artifacts::BASELINE_0_1).expect("plugin built");
+    let plugin = runtime.load(&bytes).expect("a 0.1 plugin loads");
+    assert_eq!(plugin.info().version.to_string(), "0.1.0");
+    let fixtures = fixtures_of("plugins/baseline");
+    assert_eq!(fixtures.len(), 7);
+    for file in &fixtures {
+        let outcome = run_fixture(&plugin, file);
+        assert!(
+            outcome.passed(),
+            "{}: {:?}",
+            outcome.name,
+            outcome.mismatches
+        );
+    }
+}
+
 #[tokio::test]
 async fn plugins_on_contracts_0_1_and_0_2_decide_side_by_side() {
     let server = TestServer::start().await;
-    let baseline = isac_plugin_artifacts::BASELINE;
+    let baseline = isac_plugin_artifacts::BASELINE_0_1;
     let settings = json!({"window_days": 7});
     server
         .activate("council", baseline, settings, "plugins/baseline")

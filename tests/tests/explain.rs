@@ -57,9 +57,11 @@ async fn each_member_is_told_the_rule_that_decided_what_it_got() {
     assert_eq!(own["delivery"]["redacted"]["masked_spans"], 0);
     assert_eq!(own["member"]["organisation"], "Sakura Bank");
 
+    // The baseline is on contract 0.2: its second group's selector chose Tokyo.
     let outsider = explained(&server, "council", &green, "tokyo@council").await;
     assert_eq!(outsider["received"], true);
-    assert_eq!(codes(&outsider), ["routed", "redacted"]);
+    assert_eq!(codes(&outsider), ["routed", "selector", "redacted"]);
+    assert_eq!(outsider["reasons"][1]["selector"][0], 1);
     assert_eq!(outsider["delivery"]["redacted"]["masked_spans"], 2);
     assert_eq!(outsider["delivery"]["delay_seconds"], 0);
 
@@ -79,7 +81,7 @@ async fn each_member_is_told_the_rule_that_decided_what_it_got() {
     let suspicion = submit(&server, "council", report("green", "suspicion")).await;
     let general = explained(&server, "council", &suspicion, "tokyo@council").await;
     assert_eq!(general["received"], false);
-    assert_eq!(codes(&general), ["not_routed"]);
+    assert_eq!(codes(&general), ["not_routed", "no_selector"]);
 
     // Give-and-take holds reports back a day from members who gave nothing lately.
     let settings = json!({"free_rider_delay_hours": 24});
@@ -90,7 +92,14 @@ async fn each_member_is_told_the_rule_that_decided_what_it_got() {
     let later = submit(&server, "council", report("green", "confirmed")).await;
     let free_rider = explained(&server, "council", &later, "tokyo@council").await;
     assert_eq!(free_rider["received"], true);
-    assert_eq!(codes(&free_rider), ["routed", "redacted", "delayed"]);
+    assert_eq!(
+        codes(&free_rider),
+        ["routed", "selector", "redacted", "delayed"]
+    );
+    assert_eq!(
+        free_rider["reasons"][1]["selector"][0], 4,
+        "everyone, after the providers"
+    );
     assert_eq!(free_rider["delivery"]["delay_seconds"], 86_400);
 }
 
@@ -103,7 +112,12 @@ async fn a_member_hears_only_about_what_it_can_already_read() {
 
     let own = server.get("tokyo@council", &path(&green)).await;
     assert_eq!(own.status, StatusCode::OK, "{:?}", own.body);
-    assert_eq!(codes(&own.body), ["routed", "redacted"]);
+    assert_eq!(codes(&own.body), ["routed", "selector", "redacted"]);
+    assert!(
+        own.body["reasons"][1].get("selector").is_none(),
+        "{}",
+        own.body
+    );
 
     // A report it did not receive is not found, as if it did not exist.
     let missed = server.get("tokyo@council", &path(&suspicion)).await;

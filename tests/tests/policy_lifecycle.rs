@@ -789,7 +789,7 @@ fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 #[tokio::test]
 async fn a_plugin_of_a_later_0_1_patch_is_staged_and_decides() {
     let server = TestServer::start().await;
-    let baseline = std::fs::read(isac_plugin_artifacts::BASELINE).unwrap();
+    let baseline = std::fs::read(isac_plugin_artifacts::BASELINE_0_1).unwrap();
     // The same plugin, claiming the contract isac:policy@0.1.9 for all its names.
     let later = replace_all(
         &baseline,

@@ -5,7 +5,7 @@ use super::Fault;
 use super::selectors::{SelectedRouting, Selector};
 use crate::intake::MAX_TITLE;
 use crate::model::{
-    CaseSummary, Correlation, Forward, Member, MemberId, Redaction, Report, Routing,
+    CaseSummary, Correlation, DeliveryGroup, Forward, Member, MemberId, Redaction, Report, Routing,
 };
 
 /// The longest delay a plugin may set: beyond it a delivery is as good as lost.
@@ -147,8 +147,25 @@ pub fn check_selected(
     within(groups + forwards_size(&selected.forwards), limit)?;
     let mut routing = selected.resolve(audience, report)?;
     check_recipients_and_views(&routing, report, audience)?;
-    routing.groups.retain(|g| !g.recipients.is_empty());
+    routing.groups = merged(routing.groups);
     Ok(routing)
+}
+
+/// One group per distinct view and delay, those that chose nobody left out:
+/// several selectors often give the same view (contract 0.1 plugins grouped
+/// their members that way themselves).
+fn merged(groups: Vec<DeliveryGroup>) -> Vec<DeliveryGroup> {
+    let mut merged: Vec<DeliveryGroup> = Vec::new();
+    for group in groups.into_iter().filter(|g| !g.recipients.is_empty()) {
+        let same = merged
+            .iter_mut()
+            .find(|m| m.delay_seconds == group.delay_seconds && m.redactions == group.redactions);
+        match same {
+            Some(existing) => existing.recipients.extend(group.recipients),
+            None => merged.push(group),
+        }
+    }
+    merged
 }
 
 fn selector_size(selector: &Selector) -> usize {

@@ -9,8 +9,9 @@
 //!   body, for everyone outside the submitter's organisation, which sees the original.
 
 use isac_policy_sdk::{
-    CaseSummary, Confidence, Correlation, Ctx, DAY, Member, Policy, Report, Routing,
-    RoutingBuilder, correlate, export_policy, fingerprint, redact, tlp,
+    CaseSummary, Confidence, Correlation, Ctx, DAY, MemberClass, Policy, Report, Routing,
+    RoutingBuilder, Selector, Tlp, audience, correlate, export_policy, fingerprint, redact, select,
+    tlp,
 };
 use serde::Deserialize;
 
@@ -58,25 +59,38 @@ impl Policy for Baseline {
         ))
     }
 
-    fn route(
-        _: &Ctx<Settings>,
-        report: &Report,
-        _: &CaseSummary,
-        audience: &[Member],
-    ) -> Result<Routing, String> {
+    fn route(_: &Ctx<Settings>, report: &Report, _: &CaseSummary) -> Result<Routing, String> {
         let outside_view = redact::hide_victim(report);
         let mut routing = RoutingBuilder::new();
-        for member in audience {
-            if member.organisation == report.submitter_organisation {
-                routing.deliver(member.id, &[], 0);
-            } else if tlp::allows(report, member)
-                && (report.confidence != Confidence::Suspicion || member.is_task_force())
-            {
-                routing.deliver(member.id, &outside_view, 0);
-            }
-        }
+        routing
+            .group(select::submitter_organisation(), &[], 0)
+            .group(outside(report), &outside_view, 0);
         Ok(routing.build())
     }
+}
+
+/// Who receives the report outside the submitter's organisation: the label's
+/// default audience ([`tlp::allows`]), only the task force for a suspicion.
+/// The host's audience already keeps to the label; the policy says so itself
+/// rather than rely on it.
+fn outside(report: &Report) -> Selector {
+    let suspicion = report.confidence == Confidence::Suspicion;
+    if report.tlp == Tlp::Red {
+        // RED names its recipients member by member: the one case worth
+        // reading the audience for.
+        let named = audience()
+            .into_iter()
+            .filter(|m| tlp::allows(report, m) && (!suspicion || m.is_task_force()));
+        return select::members(named.map(|m| m.id));
+    }
+    let mut filter = select::any();
+    if report.tlp.is_at_least(Tlp::Amber) {
+        filter.in_community = Some(true);
+    }
+    if suspicion {
+        filter.classes = vec![MemberClass::TaskForceClass1, MemberClass::TaskForceClass2];
+    }
+    Selector::Filter(filter)
 }
 
 export_policy!(Baseline);
@@ -84,8 +98,8 @@ export_policy!(Baseline);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use isac_policy_sdk::testing::{case, member, report};
-    use isac_policy_sdk::{MemberClass, Redaction, Tlp, parse_settings};
+    use isac_policy_sdk::testing::{case, deliveries, member, report};
+    use isac_policy_sdk::{Redaction, parse_settings};
 
     fn ctx() -> Ctx<Settings> {
         Ctx {
@@ -127,27 +141,20 @@ mod tests {
         let general = member(3, 30);
         let mut class2 = member(4, 40);
         class2.class = MemberClass::TaskForceClass2;
-        let routing =
-            Baseline::route(&ctx(), &r, &case("c-1"), &[colleague, general, class2]).unwrap();
-        let recipients: Vec<Vec<u64>> = routing
-            .groups
-            .iter()
-            .map(|g| g.recipients.clone())
-            .collect();
-        assert_eq!(recipients, vec![vec![2], vec![4]]);
-        assert_eq!(routing.groups[0].redactions, Vec::<Redaction>::new());
-        assert_eq!(routing.groups[1].redactions, redact::hide_victim(&r));
+        let routing = Baseline::route(&ctx(), &r, &case("c-1")).unwrap();
+        let delivered = deliveries(&routing, &r, &[colleague, general, class2]);
+        let hidden = redact::hide_victim(&r);
+        assert_eq!(delivered, vec![(vec![2], vec![], 0), (vec![4], hidden, 0)]);
     }
 
     #[test]
-    fn amber_stays_in_community() {
+    fn a_firmer_report_reaches_everyone_victim_hidden_outside() {
         let mut r = report();
         r.tlp = Tlp::Amber;
-        let mut outsider = member(5, 50);
-        outsider.in_community = false;
-        let routing =
-            Baseline::route(&ctx(), &r, &case("c-1"), &[outsider, member(6, 60)]).unwrap();
-        assert_eq!(routing.groups.len(), 1);
-        assert_eq!(routing.groups[0].recipients, vec![6]);
+        r.victim = Some("Victim Co".into());
+        let routing = Baseline::route(&ctx(), &r, &case("c-1")).unwrap();
+        let delivered = deliveries(&routing, &r, &[member(5, 50), member(6, 10)]);
+        let hidden: Vec<Redaction> = redact::hide_victim(&r);
+        assert_eq!(delivered, vec![(vec![5], hidden, 0), (vec![6], vec![], 0)]);
     }
 }

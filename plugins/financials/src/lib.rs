@@ -10,9 +10,9 @@
 //!   are dropped for recipients that are not financial institutions.
 
 use isac_policy_sdk::{
-    CaseSummary, Confidence, Correlation, Ctx, DAY, IndicatorKind, Member, Policy, Redaction,
-    Report, ReportField, Routing, RoutingBuilder, Sector, correlate, export_policy, fingerprint,
-    redact, tlp,
+    CaseSummary, Confidence, Correlation, Ctx, DAY, IndicatorKind, Policy, Redaction, Report,
+    ReportField, Routing, RoutingBuilder, Sector, correlate, export_policy, fingerprint, redact,
+    select,
 };
 use serde::Deserialize;
 
@@ -68,30 +68,17 @@ impl Policy for Financials {
         ))
     }
 
-    fn route(
-        ctx: &Ctx<Settings>,
-        report: &Report,
-        _: &CaseSummary,
-        audience: &[Member],
-    ) -> Result<Routing, String> {
+    fn route(ctx: &Ctx<Settings>, report: &Report, _: &CaseSummary) -> Result<Routing, String> {
         let hidden_victim = redact::hide_victim(report);
         let emails = redact::drop_indicators(report, |i| i.kind == IndicatorKind::Email);
         let for_financials = hidden_victim.clone();
         let for_others: Vec<Redaction> = hidden_victim.iter().chain(&emails).cloned().collect();
 
         let mut routing = RoutingBuilder::new();
-        for member in audience {
-            if member.organisation == report.submitter_organisation {
-                routing.deliver(member.id, &[], 0);
-            } else if tlp::allows(report, member) {
-                let view = if member.sector == Sector::Financials {
-                    &for_financials
-                } else {
-                    &for_others
-                };
-                routing.deliver(member.id, view, 0);
-            }
-        }
+        routing
+            .group(select::submitter_organisation(), &[], 0)
+            .group(select::sectors([Sector::Financials]), &for_financials, 0)
+            .group(select::everyone(), &for_others, 0);
 
         let council = &ctx.settings.council;
         let already_there = ctx.community == *council || report.provenance.contains(council);
@@ -110,7 +97,7 @@ export_policy!(Financials);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use isac_policy_sdk::testing::{case, member, report_with};
+    use isac_policy_sdk::testing::{case, deliveries, member, report_with};
     use isac_policy_sdk::{Indicator, Tlp};
 
     fn ctx() -> Ctx<Settings> {
@@ -142,18 +129,12 @@ mod tests {
         bank.sector = Sector::Financials;
         let vendor = member(3, 30);
         let r = phishing_report();
-        let routing = Financials::route(&ctx(), &r, &case("c-1"), &[bank, vendor]).unwrap();
-        assert_eq!(routing.groups.len(), 2);
-        assert!(
-            !routing.groups[0]
-                .redactions
-                .contains(&Redaction::DropIndicator(1))
-        );
-        assert!(
-            routing.groups[1]
-                .redactions
-                .contains(&Redaction::DropIndicator(1))
-        );
+        let routing = Financials::route(&ctx(), &r, &case("c-1")).unwrap();
+        let delivered = deliveries(&routing, &r, &[bank, vendor]);
+        let recipients: Vec<&[u64]> = delivered.iter().map(|(m, _, _)| m.as_slice()).collect();
+        assert_eq!(recipients, [[2], [3]]);
+        assert!(!delivered[0].1.contains(&Redaction::DropIndicator(1)));
+        assert!(delivered[1].1.contains(&Redaction::DropIndicator(1)));
         assert!(
             routing.forwards.is_empty(),
             "unconfirmed reports stay in the ISAC"
@@ -164,7 +145,7 @@ mod tests {
     fn confirmed_goes_to_council_sanitised_unless_strict() {
         let mut r = phishing_report();
         r.confidence = Confidence::Confirmed;
-        let routing = Financials::route(&ctx(), &r, &case("c-1"), &[]).unwrap();
+        let routing = Financials::route(&ctx(), &r, &case("c-1")).unwrap();
         assert_eq!(routing.forwards.len(), 1);
         let fwd = &routing.forwards[0];
         assert_eq!(fwd.community, "council");
@@ -175,7 +156,7 @@ mod tests {
         assert!(fwd.redactions.contains(&Redaction::DropIndicator(1)));
         r.tlp = Tlp::AmberStrict;
         assert!(
-            Financials::route(&ctx(), &r, &case("c-1"), &[])
+            Financials::route(&ctx(), &r, &case("c-1"))
                 .unwrap()
                 .forwards
                 .is_empty()
@@ -183,7 +164,7 @@ mod tests {
         r.tlp = Tlp::Green;
         r.provenance = vec!["council".into()];
         assert!(
-            Financials::route(&ctx(), &r, &case("c-1"), &[])
+            Financials::route(&ctx(), &r, &case("c-1"))
                 .unwrap()
                 .forwards
                 .is_empty()

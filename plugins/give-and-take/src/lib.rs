@@ -9,8 +9,8 @@
 //! - redaction: the victim is masked outside the submitter's organisation.
 
 use isac_policy_sdk::{
-    CaseSummary, Correlation, Ctx, DAY, HOUR, Member, Policy, Report, Routing, RoutingBuilder,
-    correlate, export_policy, fingerprint, redact, tlp,
+    CaseSummary, ContributionMinimum, Correlation, Ctx, DAY, HOUR, Policy, Report, Routing,
+    RoutingBuilder, correlate, export_policy, fingerprint, redact, select,
 };
 use serde::Deserialize;
 
@@ -31,12 +31,6 @@ impl Default for Settings {
             window_days: 30,
         }
     }
-}
-
-/// Whether the member gave anything in the last 90 days.
-pub fn is_active_provider(member: &Member) -> bool {
-    let c = &member.contribution;
-    c.reports_90d + c.feedback_90d + c.countermeasures_90d > 0
 }
 
 pub struct GiveAndTake;
@@ -75,23 +69,40 @@ impl Policy for GiveAndTake {
         ))
     }
 
-    fn route(
-        ctx: &Ctx<Settings>,
-        report: &Report,
-        _: &CaseSummary,
-        audience: &[Member],
-    ) -> Result<Routing, String> {
+    /// An active provider gave a report, feedback or a countermeasure: one
+    /// group for each, since a member gets the first group that chooses it.
+    fn route(ctx: &Ctx<Settings>, report: &Report, _: &CaseSummary) -> Result<Routing, String> {
         let delay = ctx.settings.free_rider_delay_hours * HOUR as u32;
         let outside_view = redact::hide_victim(report);
+        let gave = |minimum: ContributionMinimum| select::contributed(minimum);
         let mut routing = RoutingBuilder::new();
-        for member in audience {
-            if member.organisation == report.submitter_organisation {
-                routing.deliver(member.id, &[], 0);
-            } else if tlp::allows(report, member) {
-                let wait = if is_active_provider(member) { 0 } else { delay };
-                routing.deliver(member.id, &outside_view, wait);
-            }
-        }
+        routing
+            .group(select::submitter_organisation(), &[], 0)
+            .group(
+                gave(ContributionMinimum {
+                    reports_90d: 1,
+                    ..select::no_minimum()
+                }),
+                &outside_view,
+                0,
+            )
+            .group(
+                gave(ContributionMinimum {
+                    feedback_90d: 1,
+                    ..select::no_minimum()
+                }),
+                &outside_view,
+                0,
+            )
+            .group(
+                gave(ContributionMinimum {
+                    countermeasures_90d: 1,
+                    ..select::no_minimum()
+                }),
+                &outside_view,
+                0,
+            )
+            .group(select::everyone(), &outside_view, delay);
         Ok(routing.build())
     }
 }
@@ -102,7 +113,7 @@ export_policy!(GiveAndTake);
 mod tests {
     use super::*;
     use isac_policy_sdk::parse_settings;
-    use isac_policy_sdk::testing::{case, member, report};
+    use isac_policy_sdk::testing::{case, deliveries, member, report};
 
     #[test]
     fn free_riders_wait_providers_do_not() {
@@ -115,12 +126,10 @@ mod tests {
         provider.contribution.feedback_90d = 1;
         let mut lapsed = member(3, 30);
         lapsed.contribution.reports_total = 40;
-        let routing = GiveAndTake::route(&ctx, &report(), &case("c"), &[provider, lapsed]).unwrap();
-        let shape: Vec<(Vec<u64>, u32)> = routing
-            .groups
-            .iter()
-            .map(|g| (g.recipients.clone(), g.delay_seconds))
-            .collect();
+        let r = report();
+        let routing = GiveAndTake::route(&ctx, &r, &case("c")).unwrap();
+        let delivered = deliveries(&routing, &r, &[provider, lapsed]);
+        let shape: Vec<(Vec<u64>, u32)> = delivered.into_iter().map(|(m, _, d)| (m, d)).collect();
         assert_eq!(shape, vec![(vec![2], 0), (vec![3], 6 * 3600)]);
     }
 

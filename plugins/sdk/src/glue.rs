@@ -4,7 +4,7 @@
 use std::marker::PhantomData;
 
 use crate::bindings::exports::isac::policy::policy::Guest;
-use crate::{CaseSummary, Context, Correlation, Ctx, Member, Policy, Report, Routing};
+use crate::{CaseSummary, Context, Correlation, Ctx, Policy, Report, Routing};
 
 /// The type [`export_policy!`](crate::export_policy) exports for a policy `P`.
 pub struct Glue<P>(PhantomData<P>);
@@ -34,12 +34,7 @@ impl<P: Policy> Guest for Glue<P> {
         P::correlate(&typed::<P>(ctx)?, &report, &candidates)
     }
 
-    fn route(
-        ctx: Context,
-        report: Report,
-        case: CaseSummary,
-        audience: Vec<Member>,
-    ) -> Result<Routing, String> {
-        P::route(&typed::<P>(ctx)?, &report, &case, &audience)
+    fn route(ctx: Context, report: Report, case: CaseSummary) -> Result<Routing, String> {
+        P::route(&typed::<P>(ctx)?, &report, &case)
     }
 }

@@ -11,30 +11,34 @@
 //!     type Settings = MySettings; // any serde type; parsed from the community's JSON
 //!     fn fingerprints(ctx: &Ctx<MySettings>, report: &Report) -> Result<Vec<String>, String> { ... }
 //!     fn correlate(ctx: &Ctx<MySettings>, report: &Report, candidates: &[CaseSummary]) -> Result<Correlation, String> { ... }
-//!     fn route(ctx: &Ctx<MySettings>, report: &Report, case: &CaseSummary, audience: &[Member]) -> Result<Routing, String> { ... }
+//!     fn route(ctx: &Ctx<MySettings>, report: &Report, case: &CaseSummary) -> Result<Routing, String> { ... }
 //! }
 //!
 //! export_policy!(MyPolicy);
 //! ```
 //!
 //! Build it with `cargo build --target wasm32-wasip2` and a `cdylib` crate type.
-//! The types are those of `wit/v0.1/policy.wit`, whose doc comments are the reference.
-//! Off wasm (for native unit tests and benchmarks) the same code compiles and runs;
-//! only [`log`] becomes a no-op.
+//! The types are those of contract 0.2, `wit/v0.2/policy.wit`, whose doc comments
+//! are the reference: `route` names its recipients with selectors ([`select`])
+//! that the host applies to the audience. Off wasm (for native unit tests and
+//! benchmarks) the same code compiles and runs; [`log`] becomes a no-op and
+//! [`audience`] answers nothing. Plugins for contract 0.1 build with the frozen
+//! 0.1 SDK (`plugins/sdk-0.1`).
 
 pub mod correlate;
 pub mod fingerprint;
 mod glue;
 pub mod redact;
 pub mod routing;
+pub mod select;
 pub mod testing;
 pub mod tlp;
 
-/// Bindings generated from `wit/v0.1/policy.wit`. Plugins normally use the re-exports at
+/// Bindings generated from `wit/v0.2/policy.wit`. Plugins normally use the re-exports at
 /// the crate root instead.
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit/v0.1",
+        path: "../../wit/v0.2",
         world: "sharing-policy",
         pub_export_macro: true,
         additional_derives: [PartialEq, Eq],
@@ -42,9 +46,10 @@ pub mod bindings {
 }
 
 pub use bindings::isac::policy::types::{
-    CaseSummary, Confidence, Context, Contribution, Correlation, DeliveryGroup, Forward, Indicator,
-    IndicatorKind, LogLevel, Member, MemberClass, MemberId, OrganisationId, OrganisationKind,
-    Redaction, Report, ReportField, Routing, Sector, Span, Timestamp, Tlp,
+    CaseSummary, Confidence, Context, Contribution, ContributionMinimum, Correlation,
+    DeliveryGroup, Forward, Indicator, IndicatorKind, LogLevel, Member, MemberClass, MemberFilter,
+    MemberId, OrganisationId, OrganisationKind, Redaction, Report, ReportField, Routing, Sector,
+    Selector, Span, Timestamp, Tlp,
 };
 pub use glue::Glue;
 pub use routing::RoutingBuilder;
@@ -67,7 +72,7 @@ pub struct Ctx<S> {
     pub settings: S,
 }
 
-/// A community's sharing policy. See `wit/v0.1/policy.wit` for what each call means.
+/// A community's sharing policy. See `wit/v0.2/policy.wit` for what each call means.
 ///
 /// Returning `Err(message)` refuses the report: the host quarantines it (keeps it,
 /// delivers nothing) with the message, for an operator to look at.
@@ -93,12 +98,14 @@ pub trait Policy: 'static {
         candidates: &[CaseSummary],
     ) -> Result<Correlation, String>;
 
-    /// Who receives the report, what each group sees, and when.
+    /// Who receives the report, what each group sees, and when: groups of
+    /// selectors, matched in order (a member gets the first group that
+    /// chooses it). Call [`audience`] only if the rules must look at members
+    /// one by one.
     fn route(
         ctx: &Ctx<Self::Settings>,
         report: &Report,
         case: &CaseSummary,
-        audience: &[Member],
     ) -> Result<Routing, String>;
 }
 
@@ -126,6 +133,16 @@ pub fn log(level: LogLevel, message: &str) {
     bindings::isac::policy::host::log(level, message);
     #[cfg(not(target_arch = "wasm32"))]
     let _ = (level, message);
+}
+
+/// Every member the host's guardrails allow to receive the report, from within
+/// `route` (empty elsewhere, and off wasm). Selectors cost less: the members
+/// are copied into the plugin only when it asks.
+pub fn audience() -> Vec<Member> {
+    #[cfg(target_arch = "wasm32")]
+    return bindings::isac::policy::host::audience();
+    #[cfg(not(target_arch = "wasm32"))]
+    Vec::new()
 }
 
 /// Exports a [`Policy`] implementation as the plugin's `policy` interface.

@@ -1,9 +1,10 @@
 //! Small builders for plugin unit tests run natively (`cargo test`): a plausible
-//! report and member that a test then adjusts field by field.
+//! report and member that a test then adjusts field by field, and the host's
+//! application of selectors ([`deliveries`]) to check a routing against them.
 
 use crate::{
     CaseSummary, Confidence, Contribution, Indicator, Member, MemberClass, MemberId,
-    OrganisationId, OrganisationKind, Report, Sector, Tlp,
+    OrganisationId, OrganisationKind, Redaction, Report, Routing, Sector, Selector, Tlp,
 };
 
 /// A GREEN, unconfirmed report by member 1 of organisation 10 in community `council`,
@@ -14,6 +15,8 @@ pub fn report() -> Report {
         community: "council".into(),
         submitter: 1,
         submitter_organisation: 10,
+        submitter_kind: OrganisationKind::CriticalInfrastructure,
+        submitter_sector: Sector::Other,
         submitted_at: 1_700_000_000,
         title: "Phishing wave".into(),
         body: "Mails impersonating a bank".into(),
@@ -70,4 +73,64 @@ pub fn case(id: &str) -> CaseSummary {
         confidence: Confidence::Unconfirmed,
         shared_fingerprints: Vec::new(),
     }
+}
+
+/// A delivery as the host makes it from a routing: recipients, redactions, delay.
+pub type Delivered = (Vec<MemberId>, Vec<Redaction>, u32);
+
+/// What the host delivers for `routing` to `audience`, for unit tests run
+/// natively: each member in the first group whose selector chooses it, groups
+/// with the same view and delay merged, groups that chose nobody left out.
+pub fn deliveries(routing: &Routing, report: &Report, audience: &[Member]) -> Vec<Delivered> {
+    let mut delivered: Vec<Delivered> = Vec::new();
+    for member in audience {
+        let Some(group) = routing
+            .groups
+            .iter()
+            .find(|g| chooses(&g.recipients, member, report))
+        else {
+            continue;
+        };
+        let same = delivered
+            .iter_mut()
+            .find(|(_, r, d)| *r == group.redactions && *d == group.delay_seconds);
+        match same {
+            Some((recipients, _, _)) => recipients.push(member.id),
+            None => delivered.push((
+                vec![member.id],
+                group.redactions.clone(),
+                group.delay_seconds,
+            )),
+        }
+    }
+    delivered
+}
+
+/// Whether `selector` chooses `member` for `report`, as the host decides it.
+pub fn chooses(selector: &Selector, member: &Member, report: &Report) -> bool {
+    let filter = match selector {
+        Selector::Everyone => return true,
+        Selector::Members(ids) => return ids.contains(&member.id),
+        Selector::Filter(filter) => filter,
+    };
+    let same_organisation = member.organisation == report.submitter_organisation;
+    let c = &member.contribution;
+    (filter.organisation_kinds.is_empty()
+        || filter
+            .organisation_kinds
+            .contains(&member.organisation_kind))
+        && (filter.sectors.is_empty() || filter.sectors.contains(&member.sector))
+        && (filter.classes.is_empty() || filter.classes.contains(&member.class))
+        && filter
+            .in_community
+            .is_none_or(|wanted| wanted == member.in_community)
+        && filter
+            .submitter_organisation
+            .is_none_or(|wanted| wanted == same_organisation)
+        && filter.contribution.as_ref().is_none_or(|m| {
+            c.reports_90d >= m.reports_90d
+                && c.confirmed_90d >= m.confirmed_90d
+                && c.feedback_90d >= m.feedback_90d
+                && c.countermeasures_90d >= m.countermeasures_90d
+        })
 }

@@ -146,7 +146,7 @@ pub fn check_selected(
         .sum();
     within(groups + forwards_size(&selected.forwards), limit)?;
     let mut routing = selected.resolve(audience, report)?;
-    check_recipients_and_views(&routing, report, audience)?;
+    check_views(&routing, report)?;
     routing.groups = merged(routing.groups);
     Ok(routing)
 }
@@ -178,8 +178,8 @@ fn selector_size(selector: &Selector) -> usize {
     }
 }
 
-/// Every recipient in the audience and in one group only, delays within
-/// bounds, redactions that fit the report, forwards to another community.
+/// Every recipient in the audience and in one group only (a contract 0.1
+/// plugin names them one by one), then what every routing must respect.
 fn check_recipients_and_views(
     routing: &Routing,
     report: &Report,
@@ -198,6 +198,22 @@ fn check_recipients_and_views(
             }
             placed.push((member, index));
         }
+    }
+    placed.sort_unstable();
+    if let Some(pair) = placed.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+        let (member, first, second) = (pair[0].0, pair[0].1, pair[1].1);
+        return Err(invalid(format!(
+            "member {member} is in groups {first} and {second}; a member gets one view"
+        )));
+    }
+    check_views(routing, report)
+}
+
+/// Delays within bounds, redactions that fit the report, forwards to another
+/// community. Recipients chosen by the host from selectors need no more:
+/// each is in the audience and in one group by construction.
+fn check_views(routing: &Routing, report: &Report) -> Result<(), Fault> {
+    for (index, group) in routing.groups.iter().enumerate() {
         if group.delay_seconds > MAX_DELAY_SECONDS {
             return Err(invalid(format!(
                 "group {index} delays delivery by {} s, more than the {MAX_DELAY_SECONDS} s allowed",
@@ -207,13 +223,6 @@ fn check_recipients_and_views(
         for op in &group.redactions {
             crate::view::check(op, report).map_err(|e| invalid(format!("group {index}: {e}")))?;
         }
-    }
-    placed.sort_unstable();
-    if let Some(pair) = placed.windows(2).find(|pair| pair[0].0 == pair[1].0) {
-        let (member, first, second) = (pair[0].0, pair[0].1, pair[1].1);
-        return Err(invalid(format!(
-            "member {member} is in groups {first} and {second}; a member gets one view"
-        )));
     }
     for (index, forward) in routing.forwards.iter().enumerate() {
         storable(&format!("forward {index}'s target"), &forward.community)?;

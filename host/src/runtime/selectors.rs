@@ -118,8 +118,15 @@ impl SelectedRouting {
                 ids.dedup();
             }
         }
-        let mut allowed: Vec<MemberId> = audience.iter().map(|m| m.id).collect();
-        allowed.sort_unstable();
+        let named = self
+            .groups
+            .iter()
+            .any(|g| matches!(g.selector, Selector::Members(_)));
+        let mut allowed: Vec<MemberId> = Vec::new();
+        if named {
+            allowed = audience.iter().map(|m| m.id).collect();
+            allowed.sort_unstable();
+        }
         for (index, group) in self.groups.iter().enumerate() {
             if let Selector::Members(ids) = &group.selector
                 && let Some(outside) = ids.iter().find(|id| allowed.binary_search(id).is_err())

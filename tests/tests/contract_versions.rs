@@ -4,9 +4,10 @@
 //! running server.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use isac_host::fixture::{load_dir, run_fixture};
-use isac_host::runtime::{PolicyRuntime, RuntimeLimits, decide};
+use isac_host::fixture::{FixtureFile, load_dir, run_fixture};
+use isac_host::runtime::{Plugin, PolicyRuntime, RuntimeLimits, decide};
 use isac_tests::TestServer;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -17,23 +18,35 @@ fn fixtures_of(plugin: &str) -> Vec<isac_host::fixture::FixtureFile> {
     load_dir(&Path::new(WORKSPACE).join(plugin).join("fixtures")).expect("fixtures load")
 }
 
+/// Loads the built plugin at `path`, checks it implements `contract`, runs
+/// the `count` fixtures of the workspace folder `fixtures` on it, and returns
+/// the plugin and the fixtures.
+fn passes_its_fixtures(
+    runtime: &PolicyRuntime,
+    path: &str,
+    contract: &str,
+    fixtures: &str,
+    count: usize,
+) -> (Arc<Plugin>, Vec<FixtureFile>) {
+    let bytes = std::fs::read(path).expect("plugin built");
+    let plugin = runtime.load(&bytes).expect("the plugin loads");
+    assert_eq!(plugin.info().version.to_string(), contract);
+    let fixtures = fixtures_of(fixtures);
+    assert_eq!(fixtures.len(), count);
+    for file in &fixtures {
+        let outcome = run_fixture(&plugin, file);
+        let (name, mismatches) = (&outcome.name, &outcome.mismatches);
+        assert!(outcome.passed(), "{name}: {mismatches:?}");
+    }
+    (plugin, fixtures)
+}
+
 #[test]
 fn a_selector_plugin_passes_its_fixtures_and_reads_the_audience_only_when_asked() {
     let runtime = PolicyRuntime::new(RuntimeLimits::default()).expect("runtime starts");
-    let bytes = std::fs::read(isac_plugin_artifacts::SELECTORS).expect("plugin built");
-    let plugin = runtime.load(&bytes).expect("a 0.2 plugin loads");
-    assert_eq!(plugin.info().version.to_string(), "0.2.0");
-    let fixtures = fixtures_of("plugins/testing/selectors");
-    assert_eq!(fixtures.len(), 2);
-    for file in &fixtures {
-        let outcome = run_fixture(&plugin, file);
-        assert!(
-            outcome.passed(),
-            "{}: {:?}",
-            outcome.name,
-            outcome.mismatches
-        );
-    }
+    let selectors = isac_plugin_artifacts::SELECTORS;
+    let (plugin, fixtures) =
+        passes_its_fixtures(&runtime, selectors, "0.2.0", "plugins/testing/selectors", 2);
     let run = decide(&plugin, &fixtures[0].fixture.decision_input());
     let lines: Vec<&str> = run.log.lines.iter().map(|l| l.message.as_str()).collect();
     assert_eq!(lines, ["audience of 3"]);
@@ -42,20 +55,8 @@ fn a_selector_plugin_passes_its_fixtures_and_reads_the_audience_only_when_asked(
 #[test]
 fn the_baseline_built_for_contract_0_1_still_passes_every_fixture() {
     let runtime = PolicyRuntime::new(RuntimeLimits::default()).expect("runtime starts");
-    let bytes = std::fs::read(isac_plugin_artifacts::BASELINE_0_1).expect("plugin built");
-    let plugin = runtime.load(&bytes).expect("a 0.1 plugin loads");
-    assert_eq!(plugin.info().version.to_string(), "0.1.0");
-    let fixtures = fixtures_of("plugins/baseline");
-    assert_eq!(fixtures.len(), 7);
-    for file in &fixtures {
-        let outcome = run_fixture(&plugin, file);
-        assert!(
-            outcome.passed(),
-            "{}: {:?}",
-            outcome.name,
-            outcome.mismatches
-        );
-    }
+    let baseline = isac_plugin_artifacts::BASELINE_0_1;
+    passes_its_fixtures(&runtime, baseline, "0.1.0", "plugins/baseline", 7);
 }
 
 #[tokio::test]

@@ -148,6 +148,38 @@ fn unusable_plugins_exit_2_with_the_reason() {
 }
 
 #[test]
+fn explain_says_what_each_member_receives_and_which_selector_chose_it() {
+    let dir = fixtures("baseline");
+    let out = isac_host(&["plugin", "test", BASELINE, "--fixtures", &dir, "--explain"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    // 05: a suspicion reaches the submitter's organisation and the task force.
+    let suspicion: Vec<&str> = text
+        .split("PASS ")
+        .find(|part| part.starts_with("05-suspicion-task-force-only"))
+        .expect("fixture 05 ran")
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        suspicion,
+        [
+            "member 1 (organisation 10): view 0, 0 redaction(s), after 0 s; the plugin's group 0 chooses it",
+            "member 3 (organisation 30): nothing; no selector chooses it",
+            "member 5 (organisation 50): view 0, 0 redaction(s), after 0 s; the plugin's group 1 chooses it",
+            "member 6 (organisation 60): view 0, 0 redaction(s), after 0 s; the plugin's group 1 chooses it",
+        ]
+    );
+}
+
+#[test]
 fn inspect_shows_contract_exports_size_and_digest() {
     let out = isac_host(&["plugin", "inspect", BASELINE]);
     assert_eq!(out.status.code(), Some(0));

@@ -58,6 +58,16 @@ async fn each_member_is_told_the_rule_that_decided_what_it_got() {
     assert_eq!(own["member"]["organisation"], "Sakura Bank");
 
     // The baseline is on contract 0.2: its second group's selector chose Tokyo.
+    // The decision log names the recipients by their organisations.
+    let log = server
+        .get("operator@council", "/communities/council/decisions")
+        .await;
+    let tokyo_id = server.member_id("tokyo@council").await.to_string();
+    assert_eq!(
+        log.body["member_names"][tokyo_id.as_str()],
+        "Tokyo Metropolitan Government"
+    );
+
     let outsider = explained(&server, "council", &green, "tokyo@council").await;
     assert_eq!(outsider["received"], true);
     assert_eq!(codes(&outsider), ["routed", "selector", "redacted"]);

@@ -381,6 +381,14 @@ async fn a_shadow_version_that_routes_differently_yields_exactly_the_expected_di
         }}])
     );
     assert_eq!(view_diff.as_object().map(|d| d.len()), Some(2));
+    // Operators read the members by their organisations' names.
+    let sakura_id = server.member_id("sakura-bank@council").await;
+    assert_eq!(
+        diffs.body["member_names"][sakura_id.to_string()],
+        "Sakura Bank"
+    );
+    let names = diffs.body["member_names"].as_object().map(|n| n.len());
+    assert_eq!(names, Some(added.len()), "{}", diffs.body["member_names"]);
     assert_eq!(
         diffs.body["summary"],
         json!({"evaluated": 2, "differ": 1, "faults": 0, "case_differs": 0,

@@ -114,7 +114,11 @@ async fn decisions(
             }))
         })
         .collect();
-    Ok(Json(json!({ "decisions": items? })))
+    let items = items?;
+    let member_names = store::names_of_members(&state.db, &id, &json!(items)).await?;
+    Ok(Json(
+        json!({ "decisions": items, "member_names": member_names }),
+    ))
 }
 
 /// A stored report's TLP; one that does not parse counts as RED (fail closed).

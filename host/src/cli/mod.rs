@@ -99,6 +99,10 @@ enum PluginCommand {
         /// Directory of fixture files (*.yaml, *.yml, *.json).
         #[arg(long)]
         fixtures: PathBuf,
+        /// Also say, for every member of each fixture's audience, what it
+        /// receives and which group (and contract 0.2 selector) decided it.
+        #[arg(long)]
+        explain: bool,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -181,8 +185,9 @@ fn plugin(server: policy::ServerArgs, command: PluginCommand) -> ExitCode {
         PluginCommand::Test {
             file,
             fixtures,
+            explain,
             limits,
-        } => test::run(&file, &fixtures, limits.limits()),
+        } => test::run(&file, &fixtures, explain, limits.limits()),
         PluginCommand::Bench {
             file,
             fixtures,

@@ -2,11 +2,12 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::{EXIT_UNUSABLE, load_plugin, new_runtime};
-use crate::fixture::{load_dir, run_fixture};
-use crate::runtime::RuntimeLimits;
+use crate::fixture::{Fixture, load_dir, run_fixture};
+use crate::runtime::{Plugin, RuntimeLimits, decide};
 
-/// Runs every fixture of `dir` and prints PASS/FAIL with a diff per mismatch.
-pub fn run(file: &Path, dir: &Path, limits: RuntimeLimits) -> ExitCode {
+/// Runs every fixture of `dir` and prints PASS/FAIL with a diff per mismatch
+/// and, with `explain`, what each member of its audience receives and why.
+pub fn run(file: &Path, dir: &Path, explain: bool, limits: RuntimeLimits) -> ExitCode {
     let loaded = new_runtime(limits).and_then(|runtime| {
         let plugin = load_plugin(&runtime, file)?;
         let fixtures = load_dir(dir).map_err(|e| e.to_string())?;
@@ -35,6 +36,11 @@ pub fn run(file: &Path, dir: &Path, limits: RuntimeLimits) -> ExitCode {
                 }
             }
         }
+        if explain {
+            for line in explanation(&plugin, &fixture.fixture) {
+                println!("    {line}");
+            }
+        }
     }
     println!("{} passed, {failed} failed", fixtures.len() - failed);
     if failed == 0 {
@@ -42,4 +48,44 @@ pub fn run(file: &Path, dir: &Path, limits: RuntimeLimits) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// One line per member of the fixture's audience: the group it is in (its
+/// delay and how many redactions), or nothing; for a contract 0.2 plugin, the
+/// first of its selectors that chooses the member.
+fn explanation(plugin: &Plugin, fixture: &Fixture) -> Vec<String> {
+    let input = fixture.decision_input();
+    let decision = match decide(plugin, &input).result {
+        Ok(decision) => decision,
+        Err(error) => return vec![format!("no decision to explain: {error}")],
+    };
+    let groups = &decision.routing.groups;
+    input
+        .audience
+        .iter()
+        .map(|member| {
+            let chosen = decision
+                .selectors
+                .iter()
+                .position(|s| s.chooses(member, &input.report))
+                .map(|i| format!("; the plugin's group {i} chooses it"))
+                .unwrap_or_default();
+            let who = format!(
+                "member {} (organisation {})",
+                member.id, member.organisation
+            );
+            match groups
+                .iter()
+                .position(|g| g.recipients.contains(&member.id))
+            {
+                Some(index) => {
+                    let group = &groups[index];
+                    let (ops, delay) = (group.redactions.len(), group.delay_seconds);
+                    format!("{who}: view {index}, {ops} redaction(s), after {delay} s{chosen}")
+                }
+                None if decision.selectors.is_empty() => format!("{who}: nothing"),
+                None => format!("{who}: nothing; no selector chooses it"),
+            }
+        })
+        .collect()
 }

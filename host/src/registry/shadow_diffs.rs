@@ -106,7 +106,8 @@ pub async fn summary(
             );
         }
     }
-    Ok(json!({"version": version, "summary": counts, "diffs": diffs}))
+    let member_names = crate::store::names_of_members(db, community, &json!(diffs)).await?;
+    Ok(json!({"version": version, "summary": counts, "diffs": diffs, "member_names": member_names}))
 }
 
 fn length(list: &Value) -> i64 {

@@ -178,6 +178,69 @@ pub async fn scalar_i64(db: &AnyPool, sql: &str, bind: &str) -> Result<i64, sqlx
     sqlx::query_scalar(sql).bind(bind).fetch_one(db).await
 }
 
+/// The name of the organisation each member id of `value` acts for (ids are
+/// the numbers found under the keys `recipients` and `members`, at any depth),
+/// for members of `community`: what operators read decision logs and shadow
+/// diffs by. Keys are the ids as text, as JSON objects need.
+pub async fn names_of_members(
+    db: &AnyPool,
+    community: &str,
+    value: &serde_json::Value,
+) -> Result<serde_json::Map<String, serde_json::Value>, sqlx::Error> {
+    let mut wanted = std::collections::BTreeSet::new();
+    member_ids(value, &mut wanted);
+    let mut names = serde_json::Map::new();
+    if wanted.is_empty() {
+        return Ok(names);
+    }
+    let rows = sqlx::query(
+        "SELECT m.id, o.name FROM members m JOIN organisations o ON o.id = m.organisation_id \
+         WHERE m.community_id = $1",
+    )
+    .bind(community)
+    .fetch_all(db)
+    .await?;
+    for row in rows {
+        let id: i64 = sqlx::Row::try_get(&row, 0)?;
+        if wanted.contains(&id) {
+            names.insert(
+                id.to_string(),
+                sqlx::Row::try_get::<String, _>(&row, 1)?.into(),
+            );
+        }
+    }
+    Ok(names)
+}
+
+fn member_ids(value: &serde_json::Value, found: &mut std::collections::BTreeSet<i64>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                if [
+                    "recipients",
+                    "members",
+                    "recipients_added",
+                    "recipients_removed",
+                ]
+                .contains(&key.as_str())
+                {
+                    found.extend(
+                        inner
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|v| v.as_i64()),
+                    );
+                } else {
+                    member_ids(inner, found);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| member_ids(item, found)),
+        _ => {}
+    }
+}
+
 /// The id of the organisation with this name, creating it if it is new.
 pub async fn upsert_organisation(
     conn: &mut sqlx::AnyConnection,

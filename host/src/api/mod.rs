@@ -9,6 +9,7 @@ mod error;
 mod explain;
 mod extract;
 mod feedback;
+mod health;
 mod inbox;
 mod members;
 mod notes;
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
     // client never has to parse an empty or plain-text body.
     Router::new()
         .nest("/api/v1", api)
+        .merge(health::router())
         .merge(taxii::router())
         .fallback(no_route)
         .method_not_allowed_fallback(no_method)

@@ -39,7 +39,7 @@ fn model_input(members: u64) -> DecisionInput {
          "report_count": 9, "confidence": "confirmed", "shared_fingerprints": ["ipv4:203.0.113.7"]}
     ]))
     .expect("valid candidates");
-    let audience = (1..=members)
+    let audience: Vec<model::Member> = (1..=members)
         .map(|id| model::Member {
             id,
             organisation: id / 3 + 1,
@@ -69,7 +69,7 @@ fn model_input(members: u64) -> DecisionInput {
         },
         report,
         candidates,
-        audience,
+        audience: audience.into(),
     }
 }
 

@@ -56,7 +56,7 @@ fn input(settings: serde_json::Value) -> DecisionInput {
         },
         report,
         candidates: Vec::new(),
-        audience,
+        audience: audience.into(),
     }
 }
 

@@ -14,7 +14,7 @@ use isac_host::model::{Confidence, Member, Tlp};
 use isac_host::runtime::{DecisionInput, Fault, Plugin, PolicyRuntime, RuntimeLimits, decide};
 use isac_tests::TestServer;
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 const LANGUAGES: [&str; 2] = ["baseline_py", "baseline_js"];
@@ -91,7 +91,8 @@ fn differential_inputs() -> Vec<DecisionInput> {
                 input.report.victim = Some("Example Bank".into());
                 input.report.body =
                     "被害者は EXAMPLE bank です。example Bankexample bank! Ｅxample Bank".into();
-                input.audience.extend(task_force_outsider());
+                let audience = input.audience.iter().cloned().chain(task_force_outsider());
+                input.audience = audience.collect();
                 inputs.push(input);
             }
         }

@@ -36,7 +36,7 @@ enum Begun<'p, 'r> {
     Fingerprinted {
         fingerprinted: Box<Fingerprinted<'p, 'r>>,
         placed: Option<CaseSummary>,
-        audience: Vec<crate::model::Member>,
+        audience: crate::runtime::Audience,
         spent: Duration,
     },
 }
@@ -156,7 +156,7 @@ fn begin<'p, 'r>(
     candidates: &Candidates,
 ) -> Begun<'p, 'r> {
     let started = Instant::now();
-    let audience = audience::within_ceiling(report, candidates);
+    let audience: crate::runtime::Audience = audience::within_ceiling(report, candidates).into();
     match runtime::fingerprint(&policy.plugin, context, report) {
         Ok(fingerprinted) => Begun::Fingerprinted {
             fingerprinted: Box::new(fingerprinted),

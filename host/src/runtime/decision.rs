@@ -20,8 +20,12 @@ pub struct DecisionInput {
     pub context: PolicyContext,
     pub report: Report,
     pub candidates: Vec<CaseSummary>,
-    pub audience: Vec<Member>,
+    pub audience: Audience,
 }
+
+/// The members a report may reach, shared with the evaluation's store (a
+/// contract 0.2 plugin reads them on request) rather than copied into it.
+pub type Audience = std::sync::Arc<[Member]>;
 
 /// Everything a plugin decided for one report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,7 +151,7 @@ impl Fingerprinted<'_, '_> {
 
     /// Correlates among the candidates (or joins the placed case) and routes to
     /// `audience`, on the instance that fingerprinted the report.
-    pub fn conclude(self, cases: Cases, audience: &[Member]) -> DecisionRun {
+    pub fn conclude(self, cases: Cases, audience: &Audience) -> DecisionRun {
         let Fingerprinted {
             plugin,
             mut evaluation,

@@ -27,8 +27,8 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 
 pub use contract::ComponentInfo;
 pub use decision::{
-    Cases, Decision, DecisionInput, DecisionRun, Fingerprinted, NEW_CASE_ID, case_for_route,
-    decide, fingerprint,
+    Audience, Cases, Decision, DecisionInput, DecisionRun, Fingerprinted, NEW_CASE_ID,
+    case_for_route, decide, fingerprint,
 };
 pub use digest::Digest;
 pub use error::{Fault, PluginError, Stage};

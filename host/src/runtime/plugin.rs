@@ -7,13 +7,14 @@ use time::OffsetDateTime;
 use wasmtime::component::InstancePre;
 use wasmtime::{Engine, Store, Trap};
 
+use super::Audience;
 use super::contract::ComponentInfo;
 use super::log::EvaluationLog;
 use super::sandbox::{MemoryCapExceeded, SandboxState, Seed};
 use super::selectors::Selector;
 use super::versions::{Answer, Inputs, Instance, Pre, Routed};
 use super::{Digest, EPOCH_TICK, Fault, PluginError, RuntimeLimits, Stage, output};
-use crate::model::{CaseSummary, Correlation, Member, Report, Routing};
+use crate::model::{CaseSummary, Correlation, Report, Routing};
 
 /// What every call receives besides its own arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -297,7 +298,7 @@ impl Evaluation<'_, '_> {
     pub fn route(
         &mut self,
         case: &CaseSummary,
-        audience: &[Member],
+        audience: &Audience,
     ) -> Result<(Routing, Vec<Selector>), PluginError> {
         let inputs = &self.inputs;
         let routed = self

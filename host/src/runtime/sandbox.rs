@@ -124,7 +124,7 @@ pub struct SandboxState {
     memory: MemoryCap,
     pub(crate) log: LogCollector,
     /// What a contract 0.2 plugin reads with `host.audience`: set for `route` only.
-    pub(crate) audience: Vec<crate::model::Member>,
+    pub(crate) audience: super::Audience,
 }
 
 impl SandboxState {
@@ -153,7 +153,7 @@ impl SandboxState {
                 used: 0,
             },
             log,
-            audience: Vec::new(),
+            audience: super::Audience::from([]),
         }
     }
 

@@ -57,8 +57,18 @@ pub struct SelectedRouting {
 }
 
 impl Selector {
+    /// Whether it can leave a member of the audience out.
+    fn restricts(&self) -> bool {
+        match self {
+            Selector::Everyone => false,
+            Selector::Members(_) => true,
+            Selector::Filter(filter) => filter.restricts(),
+        }
+    }
+
     /// Whether it chooses `member` for `report` (a `Members` list is sorted,
     /// as [`SelectedRouting::resolve`] leaves it).
+    #[inline]
     pub fn chooses(&self, member: &Member, report: &Report) -> bool {
         match self {
             Selector::Everyone => true,
@@ -69,6 +79,12 @@ impl Selector {
 }
 
 impl MemberFilter {
+    /// Whether it leaves any member out.
+    fn restricts(&self) -> bool {
+        *self != MemberFilter::default()
+    }
+
+    #[inline]
     fn matches(&self, member: &Member, report: &Report) -> bool {
         let same_organisation = member.organisation == report.submitter_organisation;
         let contributed = |minimum: &ContributionMinimum| {
@@ -78,15 +94,15 @@ impl MemberFilter {
                 && c.feedback_90d >= minimum.feedback_90d
                 && c.countermeasures_90d >= minimum.countermeasures_90d
         };
-        accepts(&self.organisation_kinds, member.organisation_kind)
-            && accepts(&self.sectors, member.sector)
-            && accepts(&self.classes, member.class)
+        // The one-word comparisons first: most members are decided by them.
+        self.submitter_organisation
+            .is_none_or(|wanted| wanted == same_organisation)
             && self
                 .in_community
                 .is_none_or(|wanted| wanted == member.in_community)
-            && self
-                .submitter_organisation
-                .is_none_or(|wanted| wanted == same_organisation)
+            && accepts(&self.organisation_kinds, member.organisation_kind)
+            && accepts(&self.sectors, member.sector)
+            && accepts(&self.classes, member.class)
             && self.contribution.as_ref().is_none_or(contributed)
     }
 }
@@ -95,6 +111,7 @@ impl MemberFilter {
 pub const MAX_GROUPS: usize = 256;
 
 /// An empty list accepts everything.
+#[inline]
 fn accepts<T: PartialEq>(list: &[T], value: T) -> bool {
     list.is_empty() || list.contains(&value)
 }
@@ -136,23 +153,31 @@ impl SelectedRouting {
                 )));
             }
         }
-        let mut groups: Vec<DeliveryGroup> = self
-            .groups
-            .iter()
-            .map(|g| DeliveryGroup {
-                recipients: Vec::new(),
-                redactions: g.redactions.clone(),
-                delay_seconds: g.delay_seconds,
-            })
-            .collect();
-        for member in audience {
-            let first = self
-                .groups
-                .iter()
-                .position(|g| g.selector.chooses(member, report));
-            if let Some(index) = first {
-                groups[index].recipients.push(member.id);
-            }
+        // Group by group over the members no earlier group chose: the same
+        // first match as asking each member's groups in turn, with one tight
+        // loop per group (a selector that restricts nothing takes all the rest
+        // at once).
+        let mut rest: Vec<&Member> = audience.iter().collect();
+        let mut groups = Vec::with_capacity(self.groups.len());
+        for group in &self.groups {
+            let recipients: Vec<MemberId> = if group.selector.restricts() {
+                let mut chosen = Vec::new();
+                rest.retain(|member| {
+                    let keep = !group.selector.chooses(member, report);
+                    if !keep {
+                        chosen.push(member.id);
+                    }
+                    keep
+                });
+                chosen
+            } else {
+                rest.drain(..).map(|member| member.id).collect()
+            };
+            groups.push(DeliveryGroup {
+                recipients,
+                redactions: group.redactions.clone(),
+                delay_seconds: group.delay_seconds,
+            });
         }
         Ok(Routing {
             groups,

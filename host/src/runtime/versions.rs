@@ -9,12 +9,13 @@ use std::time::Duration;
 use wasmtime::Store;
 use wasmtime::component::InstancePre;
 
+use super::Audience;
 use super::bindings::{v0_1, v0_2};
 use super::drive;
 use super::plugin::PolicyContext;
 use super::sandbox::SandboxState;
 use super::selectors::SelectedRouting;
-use crate::model::{CaseSummary, Correlation, Member, Report, Routing};
+use crate::model::{CaseSummary, Correlation, Report, Routing};
 
 /// What a guest call gives back: `None` when its deadline passed while it
 /// waited in an import; an outer error when it trapped; an inner one when the
@@ -191,7 +192,7 @@ impl Instance {
         deadline: Duration,
         inputs: &Inputs,
         case: &CaseSummary,
-        audience: &[Member],
+        audience: &Audience,
     ) -> Answer<Routed> {
         match (self, inputs) {
             (Instance::V0_1(p), Inputs::V0_1(ctx, report)) => {
@@ -204,7 +205,7 @@ impl Instance {
                 answer.map(|r| r.map(|r| r.map(|routing| Routed::Members(routing.into()))))
             }
             (Instance::V0_2(p), Inputs::V0_2(ctx, report)) => {
-                store.data_mut().audience = audience.to_vec();
+                store.data_mut().audience = audience.clone();
                 let answer = drive::within(
                     deadline,
                     p.isac_policy_policy()

@@ -11,6 +11,7 @@ mod extract;
 mod feedback;
 mod health;
 mod inbox;
+mod member_directory;
 mod members;
 mod notes;
 mod operations;
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(applications::router(state.application_limit))
         .merge(communities::router())
         .merge(members::router())
+        .merge(member_directory::router())
         .merge(reports::router())
         .merge(own_reports::router())
         .merge(inbox::router())

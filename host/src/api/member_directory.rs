@@ -1,0 +1,92 @@
+//! `GET /communities/{id}/members`: who is in a community, so member ids (for
+//! TLP:RED's named recipients, for explain, for membership decisions) can be
+//! found without guessing. Its operators, the steering committee and the
+//! secretariat see every seat with its organisation's kind and sector, its
+//! class and its status; a member of the community sees the approved members'
+//! organisations only; anyone else is refused.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use sqlx::Row;
+
+use super::extract::Path;
+use super::{ApiError, AppState, Principal};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/communities/{id}/members", get(directory))
+}
+
+#[derive(Debug, Serialize)]
+struct Directory {
+    community: String,
+    members: Vec<Entry>,
+}
+
+/// One seat. What only the community's staff see is left out for a member.
+#[derive(Debug, Serialize)]
+struct Entry {
+    id: i64,
+    organisation: String,
+    #[serde(flatten)]
+    seat: Option<Seat>,
+}
+
+#[derive(Debug, Serialize)]
+struct Seat {
+    kind: String,
+    sector: String,
+    class: String,
+    status: String,
+    /// Unix seconds.
+    since: i64,
+}
+
+async fn directory(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(community): Path<String>,
+) -> Result<Json<Directory>, ApiError> {
+    let staff = match &principal {
+        Principal::Member(seat) if seat.community_id == community => false,
+        Principal::SteeringCommittee => true,
+        other if other.operates(&community) => true,
+        _ => return Err(ApiError::Forbidden),
+    };
+    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM communities WHERE id = $1")
+        .bind(&community)
+        .fetch_optional(&state.db)
+        .await?;
+    if exists.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let rows = sqlx::query(
+        "SELECT m.id, o.name, o.kind, o.sector, m.class, m.status, m.created_at \
+         FROM members m JOIN organisations o ON o.id = m.organisation_id \
+         WHERE m.community_id = $1 ORDER BY o.name, m.id",
+    )
+    .bind(&community)
+    .fetch_all(&state.db)
+    .await?;
+    let mut members = Vec::with_capacity(rows.len());
+    for row in rows {
+        let status: String = row.try_get(5)?;
+        if !staff && status != "approved" {
+            continue;
+        }
+        let seat = Seat {
+            kind: row.try_get(2)?,
+            sector: row.try_get(3)?,
+            class: row.try_get(4)?,
+            status,
+            since: row.try_get(6)?,
+        };
+        members.push(Entry {
+            id: row.try_get(0)?,
+            organisation: row.try_get(1)?,
+            seat: staff.then_some(seat),
+        });
+    }
+    Ok(Json(Directory { community, members }))
+}

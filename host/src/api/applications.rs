@@ -104,7 +104,7 @@ async fn apply(
     let name = line("organisation.name", &organisation.name, 200)?;
     let mut conn = state.db.acquire().await?;
     let mut tx = store::begin_write(&mut conn).await?;
-    community_exists(&mut tx, &community).await?;
+    super::community_exists(&mut *tx, &community).await?;
     let id = store::new_id("a");
     sqlx::query(
         "INSERT INTO applications (id, community_id, name, kind, sector, status, filed_at) \
@@ -128,14 +128,6 @@ async fn apply(
             status: "pending",
         }),
     ))
-}
-
-async fn community_exists(conn: &mut AnyConnection, community: &str) -> Result<(), ApiError> {
-    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM communities WHERE id = $1")
-        .bind(community)
-        .fetch_optional(conn)
-        .await?;
-    exists.map(|_| ()).ok_or(ApiError::NotFound)
 }
 
 #[derive(Debug, Serialize)]
@@ -170,7 +162,7 @@ async fn list(
         return Err(ApiError::Forbidden);
     }
     let mut conn = state.db.acquire().await?;
-    community_exists(&mut conn, &community).await?;
+    super::community_exists(&mut *conn, &community).await?;
     let rows = sqlx::query(
         "SELECT a.id, a.name, a.kind, a.sector, a.filed_at, o.id AS organisation \
          FROM applications a LEFT JOIN organisations o ON o.name = a.name \

@@ -54,13 +54,7 @@ async fn directory(
         other if other.operates(&community) => true,
         _ => return Err(ApiError::Forbidden),
     };
-    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM communities WHERE id = $1")
-        .bind(&community)
-        .fetch_optional(&state.db)
-        .await?;
-    if exists.is_none() {
-        return Err(ApiError::NotFound);
-    }
+    super::community_exists(&state.db, &community).await?;
     let rows = sqlx::query(
         "SELECT m.id, o.name, o.kind, o.sector, m.class, m.status, m.created_at \
          FROM members m JOIN organisations o ON o.id = m.organisation_id \

@@ -100,6 +100,18 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// 404 unless community `id` exists.
+pub(super) async fn community_exists<'e, E>(db: E, id: &str) -> Result<(), ApiError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM communities WHERE id = $1")
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    exists.map(|_| ()).ok_or(ApiError::NotFound)
+}
+
 async fn no_route() -> ApiError {
     ApiError::NoRoute
 }

@@ -61,11 +61,7 @@ pub(super) async fn community(
     if !allowed {
         return Err(ApiError::Forbidden);
     }
-    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM communities WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&state.db)
-        .await?;
-    exists.map(|_| ()).ok_or(ApiError::NotFound)
+    super::community_exists(&state.db, id).await
 }
 
 /// A version number from the path; anything else is not a version.

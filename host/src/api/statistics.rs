@@ -49,13 +49,7 @@ async fn show(
     if !may_read(&principal, &community) {
         return Err(ApiError::Forbidden);
     }
-    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM communities WHERE id = $1")
-        .bind(&community)
-        .fetch_optional(&state.db)
-        .await?;
-    if exists.is_none() {
-        return Err(ApiError::NotFound);
-    }
+    super::community_exists(&state.db, &community).await?;
     let year = match q.fiscal_year {
         Some(text) => text
             .trim()

@@ -44,13 +44,7 @@ async fn generate(
     if principal != Principal::Secretariat {
         return Err(ApiError::Forbidden);
     }
-    let exists: Option<String> = sqlx::query_scalar("SELECT id FROM communities WHERE id = $1")
-        .bind(&community)
-        .fetch_optional(&state.db)
-        .await?;
-    if exists.is_none() {
-        return Err(ApiError::NotFound);
-    }
+    super::community_exists(&state.db, &community).await?;
     let PeriodBody { from, to } = json_body(&headers, body)?;
     let from = fiscal_year::start_of_day(&from).map_err(|e| ApiError::invalid("from", e))?;
     let to = fiscal_year::end_of_day(&to).map_err(|e| ApiError::invalid("to", e))? + 1;

@@ -57,6 +57,25 @@ pub struct SelectedRouting {
 }
 
 impl Selector {
+    /// Lists sorted and without repeats: a `Members` list for binary search,
+    /// and a filter's kinds, sectors and classes down to the dozen values they
+    /// can hold, however long the plugin made them, since every member of the
+    /// audience is compared with them.
+    fn normalise(&mut self) {
+        match self {
+            Selector::Everyone => {}
+            Selector::Members(ids) => {
+                ids.sort_unstable();
+                ids.dedup();
+            }
+            Selector::Filter(filter) => {
+                dedup(&mut filter.organisation_kinds);
+                dedup(&mut filter.sectors);
+                dedup(&mut filter.classes);
+            }
+        }
+    }
+
     /// Whether it can leave a member of the audience out.
     fn restricts(&self) -> bool {
         match self {
@@ -110,6 +129,18 @@ impl MemberFilter {
 /// The most delivery groups a routing may have.
 pub const MAX_GROUPS: usize = 256;
 
+/// `list` in its first order without repeats. Labels have no order of their
+/// own, and the lists a plugin can send are bounded by its output budget.
+fn dedup<T: PartialEq + Copy>(list: &mut Vec<T>) {
+    let mut kept: Vec<T> = Vec::new();
+    for value in list.drain(..) {
+        if !kept.contains(&value) {
+            kept.push(value);
+        }
+    }
+    *list = kept;
+}
+
 /// An empty list accepts everything.
 #[inline]
 fn accepts<T: PartialEq>(list: &[T], value: T) -> bool {
@@ -130,10 +161,7 @@ impl SelectedRouting {
             )));
         }
         for group in &mut self.groups {
-            if let Selector::Members(ids) = &mut group.selector {
-                ids.sort_unstable();
-                ids.dedup();
-            }
+            group.selector.normalise();
         }
         let named = self
             .groups

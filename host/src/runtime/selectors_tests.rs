@@ -134,3 +134,21 @@ fn more_groups_than_the_host_matches_are_refused() {
         ))
     );
 }
+
+#[test]
+fn a_filter_padded_with_repeats_is_compared_as_its_few_distinct_values() {
+    let mut padded = Selector::Filter(MemberFilter {
+        sectors: [Sector::Security, Sector::Financials].repeat(50_000),
+        classes: vec![MemberClass::General; 10_000],
+        ..MemberFilter::default()
+    });
+    padded.normalise();
+    let expected = Selector::Filter(MemberFilter {
+        sectors: vec![Sector::Security, Sector::Financials],
+        classes: vec![MemberClass::General],
+        ..MemberFilter::default()
+    });
+    assert_eq!(padded, expected);
+    let groups = vec![group(padded, 0)];
+    assert_eq!(recipients(groups), Ok(vec![vec![1, 3]]));
+}

@@ -1,5 +1,5 @@
-//! Signals between host nodes that share one PostgreSQL database (ARCHITECTURE
-//! section 9). A node caches what every request needs (active policies, the
+//! Signals between host nodes that share one PostgreSQL database (`docs/architecture.md`,
+//! section 2). A node caches what every request needs (active policies, the
 //! roster, principals) and wakes its inbox streams after its own commits; a
 //! change committed by another node must reach those caches and streams too.
 //! PostgreSQL's LISTEN/NOTIFY carries the signals. On SQLite there is one node

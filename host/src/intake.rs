@@ -204,10 +204,11 @@ fn within(field: &str, len: usize, max: usize, unit: &str) -> Result<(), FieldEr
 }
 
 /// Trims a single-line text and checks it is short enough and one clean line
-/// (see [`text::one_line`]).
+/// (see [`text::one_line`]). The limit is in characters, as a writer counts
+/// them: 300 of Japanese are 900 bytes, and 4 bytes per character bounds it.
 fn one_line(field: &str, text: &str, max: usize) -> Result<String, FieldError> {
     let text = text::one_line(text).map_err(|e| FieldError::new(field, e.to_string()))?;
-    within(field, text.len(), max, "bytes")?;
+    within(field, text.chars().count(), max, "characters")?;
     Ok(text.to_owned())
 }
 
@@ -304,7 +305,15 @@ fn email(value: &str) -> Result<String, &'static str> {
 }
 
 fn domain(value: &str) -> Result<String, &'static str> {
-    let lower = value.to_ascii_lowercase();
+    // An internationalised name becomes its ASCII form by UTS #46 (which also
+    // folds full-width letters and case), so `さくら銀行.example` and its
+    // punycode are one indicator with one fingerprint; views show it in Unicode.
+    let lower = if value.is_ascii() {
+        value.to_ascii_lowercase()
+    } else {
+        idna::domain_to_ascii(value)
+            .map_err(|_| "not a valid internationalised domain name (UTS #46)")?
+    };
     let name = lower.strip_suffix('.').unwrap_or(&lower);
     if name.len() > 253 {
         return Err("domain name must be at most 253 bytes");
@@ -315,7 +324,7 @@ fn domain(value: &str) -> Result<String, &'static str> {
     for label in name.split('.') {
         let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-';
         if label.is_empty() || label.len() > 63 || !label.bytes().all(allowed) {
-            return Err("domain labels must be 1 to 63 letters, digits or '-' (IDNs in punycode)");
+            return Err("domain labels must be 1 to 63 letters, digits or '-' once in ASCII");
         }
         if label.starts_with('-') || label.ends_with('-') {
             return Err("domain labels must not start or end with '-'");
@@ -391,12 +400,12 @@ mod tests {
         #[rustfmt::skip]
         let cases: &[Case] = &[
             (|s| s.title = " \t ".into(), "title", "empty"),
-            (|s| s.title = "x".repeat(301), "title", "at most 300 bytes"),
+            (|s| s.title = "x".repeat(301), "title", "at most 300 characters"),
             (|s| s.title = "red\u{1b}[0m".into(), "title", "control"),
             (|s| s.body = "x".repeat(64 * 1024 + 1), "body", "at most 65536 bytes"),
             (|s| s.body = "nul\0".into(), "body", "control"),
             (|s| s.victim = Some(String::new()), "victim", "empty"),
-            (|s| s.victim = Some("v".repeat(301)), "victim", "at most 300 bytes"),
+            (|s| s.victim = Some("v".repeat(301)), "victim", "at most 300 characters"),
             (|s| s.victim = Some("Acme\nForged: yes".into()), "victim", "control"),
             (|s| s.indicators = vec![ind(Cve, "CVE-2024-3400"); 501], "indicators", "at most 500"),
             (|s| s.indicators = vec![ind(Cve, "CVE-2024-3400"), ind(Ipv4, "1.2.3")],
@@ -405,7 +414,7 @@ mod tests {
                 ind(Domain, " A.EXAMPLE. ")], "indicators[2]", "duplicates indicators[0]"),
             (|s| s.tags = vec!["x".into(); 51], "tags", "at most 50"),
             (|s| s.tags = vec!["ok".into(), "  ".into()], "tags[1]", "empty"),
-            (|s| s.tags = vec!["t".repeat(65)], "tags[0]", "at most 64 bytes"),
+            (|s| s.tags = vec!["t".repeat(65)], "tags[0]", "at most 64 characters"),
             (|s| s.tags = vec!["a\u{7f}b".into()], "tags[0]", "control"),
             (|s| s.title = "invoice\u{202E}fdp.exe".into(), "title", "U+202E"),
             (|s| s.victim = Some("Sakura\u{200B}Bank".into()), "victim", "U+200B"),
@@ -423,6 +432,22 @@ mod tests {
     }
 
     #[test]
+    fn limits_count_characters_as_a_japanese_writer_does() {
+        let mut s = submission();
+        s.title = "フィッシング".repeat(50);
+        s.victim = Some("さくら銀行".repeat(60));
+        s.tags = vec!["標的型攻撃".repeat(11) + "メール対策"];
+        let valid = validate(s).expect("300, 300 and 60 characters of Japanese pass");
+        assert_eq!(valid.into_inner().title.chars().count(), 300);
+        let mut s = submission();
+        s.title = "フィッシング".repeat(50) + "詐";
+        assert_refused(s, "title", "at most 300 characters");
+        let mut s = submission();
+        s.tags = vec!["標".repeat(65)];
+        assert_refused(s, "tags[0]", "at most 64 characters");
+    }
+
+    #[test]
     fn indicator_syntax_is_checked_by_kind() {
         let long_label = format!("{}.example", "a".repeat(64));
         let long_name = format!("{}com", "abcdefghi.".repeat(26));
@@ -436,7 +461,7 @@ mod tests {
             (Ipv6, "2001:db8::g", "IPv6"), (Ipv6, "[::1]", "IPv6"),
             (Domain, "localhost", "two labels"), (Domain, "a..example", "1 to 63"),
             (Domain, &long_label, "1 to 63"), (Domain, &long_name, "253"),
-            (Domain, "bücher.example", "punycode"), (Domain, "a_b.example", "letters, digits"),
+            (Domain, "\u{378}.example", "UTS #46"), (Domain, "a_b.example", "letters, digits"),
             (Domain, "-lead.example", "start or end"), (Domain, "192.0.2.1", "all digits"),
             (Url, "javascript:alert(1)", "scheme"), (Url, "file:///etc/passwd", "scheme"),
             (Url, "http://", "not a URL"), (Url, "example.com/path", "not a URL"),
@@ -467,6 +492,10 @@ mod tests {
             (Ipv6, "2001:DB8:0:0::1", "2001:db8::1"),
             (Domain, "EXAMPLE.com.", "example.com"),
             (Domain, "xn--bcher-kva.example", "xn--bcher-kva.example"),
+            (Domain, "bücherei.example", "xn--bcherei-n2a.example"),
+            (Domain, "さくら銀行.example", "xn--y8jl1nm075aexk.example"),
+            (Domain, "ＥＸＡＭＰＬＥ２．com", "example2.com"),
+            (Email, "info@さくら銀行.example", "info@xn--y8jl1nm075aexk.example"),
             (Url, "HTTPS://Example.COM/a/../b?q=1", "https://example.com/b?q=1"),
             (Url, "ftp://files.example", "ftp://files.example/"),
             (Email, "Alice.Smith@EXAMPLE.com.", "Alice.Smith@example.com"),

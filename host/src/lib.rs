@@ -1,5 +1,5 @@
 //! isac-host: a WebAssembly plugin host for cyber-threat information-sharing
-//! policies. See `ARCHITECTURE.md` for how the pieces fit.
+//! policies. See `docs/architecture.md` for how the pieces fit.
 
 pub mod api;
 pub mod cli;
@@ -16,5 +16,6 @@ pub mod runtime;
 pub mod server;
 pub mod stix;
 pub mod store;
+pub mod telemetry;
 pub mod text;
 pub mod view;

@@ -55,6 +55,8 @@ pub async fn state_in(
 }
 
 fn app_state(db: store::AnyPool, runtime: PolicyRuntime) -> AppState {
+    // The recorder must be in place before the first report is counted.
+    crate::telemetry::handle();
     AppState {
         db: db.clone(),
         pipeline: Pipeline::new(db, Arc::new(runtime)),
@@ -70,12 +72,14 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, ServerError> {
         .map_err(|source| ServerError::Listen { addr, source })
 }
 
-/// Serves until Ctrl-C (or SIGTERM): requests in flight finish first.
+/// Serves until Ctrl-C (or SIGTERM): requests in flight finish first, and open
+/// inbox streams end (a client reconnects elsewhere with `Last-Event-ID`).
 pub async fn serve(listener: TcpListener, state: AppState) -> Result<(), ServerError> {
+    let pipeline = state.pipeline.clone();
     // The peer address keys the applications' rate limit.
     let app = api::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
+        .with_graceful_shutdown(async move {
             let interrupt = tokio::signal::ctrl_c();
             #[cfg(unix)]
             let terminate = async {
@@ -88,6 +92,8 @@ pub async fn serve(listener: TcpListener, state: AppState) -> Result<(), ServerE
             #[cfg(not(unix))]
             let terminate = std::future::pending::<()>();
             tokio::select! { _ = interrupt => {}, _ = terminate => {} }
+            tracing::info!("shutting down: finishing the requests in flight");
+            pipeline.stop_streams();
         })
         .await
         .map_err(ServerError::Serve)

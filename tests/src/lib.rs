@@ -24,7 +24,10 @@ pub struct TestServer {
 #[derive(Debug)]
 pub struct Reply {
     pub status: StatusCode,
+    /// The JSON body, an error's `request_id` taken out (into `request_id`): it
+    /// differs on every request, and tests compare error bodies whole.
     pub body: Value,
+    pub request_id: Option<String>,
 }
 
 impl TestServer {
@@ -34,6 +37,11 @@ impl TestServer {
 
     /// A server whose state `configure` adjusts first (e.g. the applications' rate limit).
     pub async fn start_with(configure: impl FnOnce(&mut isac_host::api::AppState)) -> TestServer {
+        // The server's warnings and errors, shown with a failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter("warn")
+            .try_init();
         let data = tempfile::tempdir().expect("temp dir");
         let database = isac_host::store::database_for_run(data.path())
             .await
@@ -113,9 +121,17 @@ impl TestServer {
         let response = request.send().await.expect("the server answers");
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
+        let mut body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let request_id = match &mut body {
+            Value::Object(fields) => fields
+                .remove("request_id")
+                .and_then(|id| id.as_str().map(str::to_string)),
+            _ => None,
+        };
         Reply {
             status,
-            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+            body,
+            request_id,
         }
     }
 
@@ -143,11 +159,9 @@ impl TestServer {
         .expect("query runs")
     }
 
-    /// Uploads the plugin built at `plugin` for `community`, puts the fixtures
-    /// of the workspace folder `fixtures` (its `fixtures/` files) in the
-    /// community's suite, and takes the version through stage (which runs the
-    /// suite), shadow, the steering committee's approval and activation.
-    pub async fn activate(&self, community: &str, plugin: &str, settings: Value, fixtures: &str) {
+    /// Uploads the plugin built at `plugin` as `community`'s operator and returns
+    /// its digest.
+    pub async fn upload(&self, community: &str, plugin: &str) -> String {
         let operator = format!("operator@{community}");
         let bytes = std::fs::read(plugin).expect("plugin built");
         let upload = self
@@ -159,6 +173,32 @@ impl TestServer {
             )
             .await;
         assert!(upload.status.is_success(), "{:?}", upload.body);
+        upload.body["digest"]
+            .as_str()
+            .expect("a digest")
+            .to_string()
+    }
+
+    /// Makes `community` run the plugin built at `plugin` with `settings` at
+    /// once, as its operator configures it (no staging), and returns its digest.
+    pub async fn run_plugin(&self, community: &str, plugin: &str, settings: Value) -> String {
+        let digest = self.upload(community, plugin).await;
+        let policy = serde_json::json!({"plugin": digest, "settings": settings});
+        let path = format!("/communities/{community}");
+        let set = self
+            .put(&format!("operator@{community}"), &path, &policy)
+            .await;
+        assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
+        digest
+    }
+
+    /// Uploads the plugin built at `plugin` for `community`, puts the fixtures
+    /// of the workspace folder `fixtures` (its `fixtures/` files) in the
+    /// community's suite, and takes the version through stage (which runs the
+    /// suite), shadow, the steering committee's approval and activation.
+    pub async fn activate(&self, community: &str, plugin: &str, settings: Value, fixtures: &str) {
+        let operator = format!("operator@{community}");
+        let digest = self.upload(community, plugin).await;
         let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("..")
             .join(fixtures)
@@ -174,7 +214,7 @@ impl TestServer {
             assert_eq!(put.status, StatusCode::CREATED, "{:?}", put.body);
         }
         let policies = format!("/communities/{community}/policies");
-        let body = serde_json::json!({"plugin": upload.body["digest"], "settings": settings});
+        let body = serde_json::json!({"plugin": digest, "settings": settings});
         let staged = self.post(&operator, &policies, &body).await;
         assert_eq!(staged.status, StatusCode::CREATED, "{:?}", staged.body);
         let version = staged.body["id"].as_i64().expect("version id");

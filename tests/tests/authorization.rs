@@ -347,6 +347,12 @@ async fn every_endpoint_for_every_role() {
         ),
         (
             Method::GET,
+            "/public/publications/999999".into(),
+            None,
+            [N; 12],
+        ),
+        (
+            Method::GET,
             "/communities/council/trend-reports".into(),
             None,
             [U, U, F, U, F, F, F, F, F, O, F, O],

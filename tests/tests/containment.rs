@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use isac_tests::TestServer;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 fn report(title: &str, domain: &str) -> Value {
@@ -16,30 +16,12 @@ fn report(title: &str, domain: &str) -> Value {
     })
 }
 
-/// Uploads the misbehaving plugin and returns its digest.
-async fn upload_misbehaving(server: &TestServer, operator: &str) -> Value {
-    let bytes = std::fs::read(isac_plugin_artifacts::MISBEHAVING).expect("plugin built");
-    let upload = server
-        .send(
-            Method::POST,
-            Some(server.token(operator)),
-            "/plugins",
-            Some(("application/wasm", bytes)),
-        )
-        .await;
-    assert!(upload.status.is_success(), "{:?}", upload.body);
-    upload.body["digest"].clone()
-}
-
 /// Makes `community` run the misbehaving plugin with `fault` in `stage`.
 async fn misbehave(server: &TestServer, community: &str, fault: &str, stage: &str) {
-    let operator = format!("operator@{community}");
-    let digest = upload_misbehaving(server, &operator).await;
-    let settings = json!({"plugin": digest, "settings": {"fault": fault, "stage": stage}});
-    let reply = server
-        .put(&operator, &format!("/communities/{community}"), &settings)
+    let settings = json!({"fault": fault, "stage": stage});
+    server
+        .run_plugin(community, isac_plugin_artifacts::MISBEHAVING, settings)
         .await;
-    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
 }
 
 /// Submits as `who` and returns the reply with how long it took.
@@ -152,7 +134,9 @@ async fn two_sleeping_communities_do_not_starve_a_third() {
 #[tokio::test]
 async fn a_coin_flipping_settings_check_answers_the_same_every_time() {
     let server = TestServer::start().await;
-    let digest = upload_misbehaving(&server, "operator@electricity-isac").await;
+    let digest = server
+        .upload("electricity-isac", isac_plugin_artifacts::MISBEHAVING)
+        .await;
     let coin =
         json!({"plugin": digest, "settings": {"fault": "random", "stage": "validate-settings"}});
     let mut answers = Vec::new();

@@ -47,6 +47,55 @@ async fn this_year(server: &TestServer, who: &str) -> Value {
     reply.body
 }
 
+/// The members of the Council counted at a moment after every change made here.
+async fn council_members_later(server: &TestServer) -> i64 {
+    let stats = server
+        .get(
+            "secretariat",
+            "/statistics?community=council&members_at=2099-12-31",
+        )
+        .await;
+    assert_eq!(stats.status, StatusCode::OK, "{:?}", stats.body);
+    stats.body["members"][0]["count"].as_i64().expect("count")
+}
+
+#[tokio::test]
+async fn a_class_change_leaves_the_member_counted() {
+    let server = TestServer::start().await;
+    let before = council_members_later(&server).await;
+    let tokyo = server.member_id("tokyo@council").await;
+    let change = json!({"class": "task_force_class2", "reason": "joins the task force"});
+    let changed = server
+        .put(
+            "steering_committee",
+            &format!("/members/{tokyo}/class"),
+            &change,
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+    assert_eq!(council_members_later(&server).await, before);
+    // A suspension keeps it a member; an expulsion ends that.
+    let reason = json!({"reason": "audit"});
+    let path = format!("/members/{tokyo}/suspend");
+    assert_eq!(
+        server
+            .post("steering_committee", &path, &reason)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(council_members_later(&server).await, before);
+    let path = format!("/members/{tokyo}/expel");
+    assert_eq!(
+        server
+            .post("steering_committee", &path, &reason)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(council_members_later(&server).await, before - 1);
+}
+
 #[tokio::test]
 async fn fy2023_statistics_and_membership_match_the_source_document() {
     let server = TestServer::start().await;
@@ -482,6 +531,10 @@ async fn countermeasures_are_published_publicly_or_to_a_limited_scope_and_counte
         )
         .await;
     assert_eq!(public.status, StatusCode::CREATED, "{:?}", public.body);
+    let again = server
+        .post("secretariat", &publish, &json!({"scope": "public"}))
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{:?}", again.body);
     let kanto = server.member_id("kanto-power@council").await;
     let limited = server
         .post(
@@ -514,6 +567,30 @@ async fn countermeasures_are_published_publicly_or_to_a_limited_scope_and_counte
         "{atom}"
     );
     assert_eq!(atom.matches("<entry>").count(), 1, "{atom}");
+    // Each entry's id is the publication's own address, readable by anyone.
+    let public_id = public.body["id"].as_i64().unwrap();
+    let address = format!("/api/v1/public/publications/{public_id}");
+    assert!(
+        atom.contains(&format!(
+            "<id>http://{}{address}</id>",
+            server.base.trim_start_matches("http://")
+        )),
+        "{atom}"
+    );
+    let entry = server
+        .get("", &format!("/public/publications/{public_id}"))
+        .await;
+    assert_eq!(entry.status, StatusCode::OK, "{:?}", entry.body);
+    assert_eq!(entry.body["title"], "Block the loader");
+    let limited_id = limited.body["id"].as_i64().unwrap();
+    let hidden = server
+        .get("", &format!("/public/publications/{limited_id}"))
+        .await;
+    assert_eq!(
+        hidden.status,
+        StatusCode::NOT_FOUND,
+        "a limited one is not public"
+    );
 
     let scopes = |reply: Value| -> Vec<String> {
         reply["publications"]

@@ -16,7 +16,17 @@ async fn probe(server: &TestServer, path: &str) -> (StatusCode, Option<String>, 
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    (status, retry, reply.json().await.expect("a JSON body"))
+    let request_id = reply.headers().get("x-request-id").cloned();
+    let mut body: Value = reply.json().await.expect("a JSON body");
+    // An error quotes its request's id (checked in json_errors.rs); the rest
+    // of the body is what this suite compares.
+    if let Some(quoted) = body.as_object_mut().and_then(|b| b.remove("request_id")) {
+        assert_eq!(
+            Some(quoted.as_str().unwrap()),
+            request_id.as_ref().map(|v| v.to_str().unwrap())
+        );
+    }
+    (status, retry, body)
 }
 
 #[tokio::test]

@@ -98,3 +98,129 @@ async fn every_bad_url_is_answered_in_json_naming_the_parameter() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[tokio::test]
+async fn a_wrong_token_is_told_apart_from_a_missing_one() {
+    let server = TestServer::start().await;
+    let missing = server.send(Method::GET, None, "/inbox", None).await;
+    let wrong = server
+        .send(Method::GET, Some("not-a-token"), "/inbox", None)
+        .await;
+    assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        missing.body["message"],
+        "authentication required: send `Authorization: Bearer <token>`"
+    );
+    assert_eq!(
+        wrong.body["message"],
+        "this token is not valid: unknown, revoked, or its member is no longer approved"
+    );
+    let challenge = reqwest::Client::new()
+        .get(format!("{}/api/v1/inbox", server.base))
+        .bearer_auth("not-a-token")
+        .send()
+        .await
+        .expect("the server answers");
+    let challenges: Vec<&str> = challenge
+        .headers()
+        .get_all("www-authenticate")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(
+        challenges,
+        [
+            r#"Bearer realm="isac-host", error="invalid_token""#,
+            r#"Basic realm="isac-host""#
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_community_that_does_not_exist_is_not_found_for_every_role() {
+    let server = TestServer::start().await;
+    let stage = serde_json::json!({"plugin": "0".repeat(64), "settings": {}});
+    for who in [
+        "operator@council",
+        "steering_committee",
+        "secretariat",
+        "tokyo@council",
+    ] {
+        let staged = server
+            .post(who, "/communities/no-such-isac/policies", &stage)
+            .await;
+        assert_eq!(
+            staged.status,
+            StatusCode::NOT_FOUND,
+            "{who}: {:?}",
+            staged.body
+        );
+        let reported = server
+            .post(who, "/communities/no-such-isac/reports", &stage)
+            .await;
+        assert_eq!(
+            reported.status,
+            StatusCode::NOT_FOUND,
+            "{who}: {:?}",
+            reported.body
+        );
+    }
+    // A community that exists but is not the caller's stays 403.
+    let other = server
+        .post("operator@council", "/communities/ict-isac/policies", &stage)
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id_and_errors_quote_it() {
+    let server = TestServer::start().await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/v1/inbox?limit=abc", server.base);
+    let response = client
+        .get(&url)
+        .bearer_auth(server.token("tokyo@council"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["request_id"], id.as_str());
+    assert_eq!(body["field"], "limit");
+
+    // A proxy's id is kept; one that could garble a log line is replaced.
+    for (sent, kept) in [
+        ("edge-7f3a.42", true),
+        ("bad id\twith tab", false),
+        (&*"x".repeat(65), false),
+    ] {
+        let response = client
+            .get(&url)
+            .bearer_auth(server.token("tokyo@council"))
+            .header("x-request-id", sent)
+            .send()
+            .await
+            .unwrap();
+        let answered = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(answered == sent, kept, "{sent:?} answered as {answered:?}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["request_id"], answered.as_str());
+    }
+    let fine = client
+        .get(format!("{}/api/v1/inbox", server.base))
+        .bearer_auth(server.token("tokyo@council"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fine.status(), StatusCode::OK);
+    assert!(fine.headers().contains_key("x-request-id"));
+}

@@ -4,7 +4,7 @@
 //! before the host copies them; a new case's title is capped like a report's.
 
 use isac_tests::TestServer;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const COMMUNITY: &str = "electricity-isac";
@@ -13,22 +13,10 @@ const OPERATOR: &str = "operator@electricity-isac";
 /// Makes the electricity ISAC run the misbehaving plugin with `fault` in `stage`,
 /// then submits a report to it.
 async fn submit_under(server: &TestServer, fault: &str, stage: &str) -> isac_tests::Reply {
-    let bytes = std::fs::read(isac_plugin_artifacts::MISBEHAVING).expect("plugin built");
-    let upload = server
-        .send(
-            Method::POST,
-            Some(server.token(OPERATOR)),
-            "/plugins",
-            Some(("application/wasm", bytes)),
-        )
+    let settings = json!({"fault": fault, "stage": stage});
+    server
+        .run_plugin(COMMUNITY, isac_plugin_artifacts::MISBEHAVING, settings)
         .await;
-    assert!(upload.status.is_success(), "{:?}", upload.body);
-    let policy =
-        json!({"plugin": upload.body["digest"], "settings": {"fault": fault, "stage": stage}});
-    let set = server
-        .put(OPERATOR, &format!("/communities/{COMMUNITY}"), &policy)
-        .await;
-    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
     let report = json!({
         "title": format!("{fault} in {stage}"), "body": "Seen at Kanto.", "tlp": "green",
         "confidence": "confirmed", "indicators": [{"kind": "domain", "value": "budget.example"}]
@@ -127,14 +115,14 @@ async fn strings_aliasing_one_buffer_are_refused_before_they_are_copied() {
 }
 
 #[tokio::test]
-async fn a_new_case_title_is_capped_at_300_bytes() {
+async fn a_new_case_title_is_capped_at_300_characters() {
     let server = TestServer::start().await;
     let reply = submit_under(&server, "long-title", "correlate").await;
     assert_eq!(
         quarantined(&server, &reply).await,
         (
             "correlate".to_string(),
-            "returned an invalid answer: opens a new case with a title of 1000000 bytes, past the 300 bytes a report's title may have".to_string()
+            "returned an invalid answer: opens a new case with a title of 1000000 characters, past the 300 a report's title may have".to_string()
         )
     );
 }

@@ -67,6 +67,23 @@ async fn two_organisations_reporting_one_indicator_make_one_case() {
     )
     .await;
     assert_eq!(first["case_id"], second["case_id"]);
+    // The answer the README documents, every key present.
+    let mut keys: Vec<&String> = first.as_object().expect("an object").keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "case_id",
+            "community",
+            "deliveries",
+            "forwards",
+            "groups",
+            "report_id",
+            "status"
+        ]
+    );
+    assert_eq!(first["forwards"], json!([]));
+    assert_eq!(first["status"], "delivered");
     let other = submit(
         &server,
         "tokyo@council",
@@ -135,7 +152,7 @@ async fn amber_strict_is_never_forwarded_but_confirmed_green_is() {
         &report("Insider tool", "amber+strict", "confirmed", "b.example"),
     )
     .await;
-    assert_eq!(strict.get("forwards"), None, "{strict}");
+    assert_eq!(strict["forwards"], json!([]), "{strict}");
     assert_eq!(strict["deliveries"], 2, "both banks of the ISAC");
 
     let green = submit(
@@ -616,7 +633,7 @@ async fn the_decision_log_says_why_a_forward_was_dropped() {
         &report("Confirmed", "green", "confirmed", "l.example"),
     )
     .await;
-    assert_eq!(sent.get("forwards"), None);
+    assert_eq!(sent["forwards"], json!([]));
     let log = server
         .get(
             "operator@financials-isac",

@@ -3,27 +3,14 @@
 //! recipients store nothing, and a report is forwarded once per community.
 
 use isac_tests::TestServer;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// Makes the `flooding` test plugin the Financials ISAC's policy with `settings`.
 async fn flood(server: &TestServer, settings: Value) {
-    let bytes = std::fs::read(isac_plugin_artifacts::FLOODING).expect("built plugin");
-    let operator = "operator@financials-isac";
-    let upload = server
-        .send(
-            Method::POST,
-            Some(server.token(operator)),
-            "/plugins",
-            Some(("application/wasm", bytes)),
-        )
+    server
+        .run_plugin("financials-isac", isac_plugin_artifacts::FLOODING, settings)
         .await;
-    assert_eq!(upload.status, StatusCode::CREATED, "{:?}", upload.body);
-    let policy = json!({"plugin": upload.body["digest"], "settings": settings});
-    let set = server
-        .put(operator, "/communities/financials-isac", &policy)
-        .await;
-    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
 }
 
 async fn submit(server: &TestServer) -> Value {

@@ -335,13 +335,15 @@ async fn unauthenticated_requests_are_told_which_schemes_to_use() {
         response.headers()["content-type"],
         "application/taxii+json;version=2.1"
     );
+    // The error's id is the request's, which its log lines carry.
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["http_status"], "401");
-    assert!(
-        body["error_id"]
-            .as_str()
-            .is_some_and(|id| id.starts_with("err-"))
-    );
+    assert_eq!(body["error_id"], request_id.as_str());
+    assert_eq!(request_id.len(), 36, "a UUID: {request_id}");
 }
 
 #[tokio::test]
@@ -365,6 +367,42 @@ async fn discovery_answers_every_role_and_honours_the_proxy() {
         body["api_roots"],
         json!(["https://isac.example/taxii2/council/"])
     );
+}
+
+#[tokio::test]
+async fn collections_answer_to_their_alias_as_to_their_id() {
+    let server = TestServer::start().await;
+    submit(&server, SUBMITTER, 1).await;
+    let listed = server.get(READER, "/taxii2/council/collections/").await;
+    let aliases: Vec<&Value> = listed.body["collections"]
+        .as_array()
+        .expect("collections")
+        .iter()
+        .map(|c| &c["alias"])
+        .collect();
+    assert_eq!(aliases, [&json!("inbox"), &json!("submissions")]);
+    let by_id = page(&server, READER, &inbox_objects(&server, READER).await).await;
+    let by_alias = page(
+        &server,
+        READER,
+        "/taxii2/council/collections/inbox/objects/",
+    )
+    .await;
+    assert_eq!(by_alias.ids, by_id.ids);
+    assert!(
+        by_alias.ids.iter().any(|id| id.starts_with("report--")),
+        "{:?}",
+        by_alias.ids
+    );
+    let described = server
+        .get(READER, "/taxii2/council/collections/submissions/")
+        .await;
+    assert_eq!(described.status, StatusCode::OK, "{:?}", described.body);
+    assert_eq!(described.body["can_write"], true);
+    let unknown = server
+        .get(READER, "/taxii2/council/collections/outbox/")
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
 
 /// Every delivery id in the member's inbox, following `next_cursor`.

@@ -208,7 +208,7 @@ async fn lookup(state: &AppState, hash: &str) -> Result<Principal, ApiError> {
         .bind(hash)
         .fetch_optional(&state.db)
         .await?
-        .ok_or(ApiError::Unauthorized)?;
+        .ok_or(ApiError::BadToken)?;
         let role: String = row.try_get(0)?;
         match Role::parse(&role)
             .ok_or_else(|| ApiError::Internal(format!("unknown role {role}")))?
@@ -219,7 +219,7 @@ async fn lookup(state: &AppState, hash: &str) -> Result<Principal, ApiError> {
                     Some("approved") => {}
                     // Suspension keeps the token for reinstatement but allows nothing.
                     Some("suspended") => return Err(ApiError::Forbidden),
-                    _ => return Err(ApiError::Unauthorized),
+                    _ => return Err(ApiError::BadToken),
                 }
                 let class: String = row.try_get(5)?;
                 Ok(Principal::Member(Seat {

@@ -11,6 +11,11 @@ use serde_json::json;
 pub enum ApiError {
     #[error("authentication required: send `Authorization: Bearer <token>`")]
     Unauthorized,
+    /// A token was sent but stands for no one now: unknown, revoked, or its member
+    /// no longer approved (said apart from a missing one, so a client knows to
+    /// get a new token rather than to send one).
+    #[error("this token is not valid: unknown, revoked, or its member is no longer approved")]
+    BadToken,
     #[error("your role does not allow this")]
     Forbidden,
     /// Also for objects that exist but are not the caller's: never reveal them.
@@ -60,7 +65,7 @@ impl ApiError {
 
     fn status(&self) -> StatusCode {
         match self {
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized | ApiError::BadToken => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound | ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
@@ -116,9 +121,15 @@ impl IntoResponse for ApiError {
             // RFC 9110 11.6.1: a 401 names the schemes that would be accepted (a
             // token as Bearer, or as the password of Basic credentials, which
             // is what TAXII clients send).
-            ApiError::Unauthorized => {
+            // A bad token's Bearer challenge says so (RFC 6750 3.1).
+            ApiError::Unauthorized | ApiError::BadToken => {
+                let bearer = if matches!(self, ApiError::BadToken) {
+                    r#"Bearer realm="isac-host", error="invalid_token""#
+                } else {
+                    r#"Bearer realm="isac-host""#
+                };
                 let headers = response.headers_mut();
-                for challenge in [r#"Bearer realm="isac-host""#, r#"Basic realm="isac-host""#] {
+                for challenge in [bearer, r#"Basic realm="isac-host""#] {
                     headers.append(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
                 }
             }

@@ -217,7 +217,7 @@ async fn change_class(
     record_event(
         &mut tx,
         id,
-        &format!("class:{class}"),
+        &format!("{}{class}", crate::council::membership::CLASS_CHANGE),
         &actor,
         change.reason.trim(),
     )

@@ -22,6 +22,8 @@ mod public_feed;
 mod publications;
 mod read_audit;
 mod reports;
+mod request_log;
+mod scrape;
 mod statistics;
 mod stix;
 mod stix_import;
@@ -89,15 +91,16 @@ pub fn router(state: AppState) -> Router {
         .merge(trends::router());
     // Unknown paths and methods answer the same JSON errors as the handlers, so a
     // client never has to parse an empty or plain-text body.
-    Router::new()
+    let routes = Router::new()
         .nest("/api/v1", api)
         .merge(health::router())
+        .merge(scrape::router())
         .merge(taxii::router())
         .fallback(no_route)
         .method_not_allowed_fallback(no_method)
         .layer(axum::middleware::from_fn(taxii::taxii_errors))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+    request_log::around(routes).with_state(state)
 }
 
 /// 404 unless community `id` exists.

@@ -57,11 +57,15 @@ pub(super) async fn community(
     id: &str,
     write: bool,
 ) -> Result<(), ApiError> {
+    // Which communities exist is public (`GET /communities`): a name that is none
+    // is 404 for everyone, so a typo is not mistaken for a missing permission.
+    super::community_exists(&state.db, id).await?;
     let allowed = principal.operates(id) || (!write && *principal == Principal::SteeringCommittee);
-    if !allowed {
-        return Err(ApiError::Forbidden);
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
     }
-    super::community_exists(&state.db, id).await
 }
 
 /// A version number from the path; anything else is not a version.

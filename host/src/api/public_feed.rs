@@ -9,13 +9,15 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+use super::extract::Path;
 use super::{ApiError, AppState};
-use crate::council::publication;
+use crate::council::publication::{self, Publication};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/public/publications", get(public_json))
         .route("/public/publications.atom", get(public_atom))
+        .route("/public/publications/{id}", get(public_one))
 }
 
 /// Entries in the public feed.
@@ -24,6 +26,15 @@ const FEED_SIZE: i64 = 100;
 async fn public_json(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let items = publication::public(&state.db, FEED_SIZE).await?;
     Ok(Json(json!({ "publications": items })))
+}
+
+/// One public publication: what each Atom entry's id and link point to.
+async fn public_one(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Publication>, ApiError> {
+    let found = publication::public_one(&state.db, id).await?;
+    found.map(Json).ok_or(ApiError::NotFound)
 }
 
 async fn public_atom(
@@ -35,7 +46,7 @@ async fn public_atom(
         .get(HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
-    let feed = publication::atom(&items, &format!("http://{host}"));
+    let feed = publication::atom(&items, &format!("http://{host}"), crate::store::now());
     Ok((
         [(CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
         feed,

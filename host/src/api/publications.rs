@@ -127,13 +127,18 @@ async fn publish(
     let mut conn = state.db.acquire().await?;
     let mut tx = store::begin_write(&mut conn).await?;
     let recipients = match scope.as_str() {
-        "public" if communities.is_empty() && members.is_empty() => Default::default(),
-        "public" => {
+        "public" if !(communities.is_empty() && members.is_empty()) => {
             return Err(ApiError::invalid(
                 "communities",
                 "a public publication has no recipients",
             ));
         }
+        "public" if publication::is_public(&mut tx, &id).await? => {
+            return Err(ApiError::Conflict(
+                "this countermeasure is public already".into(),
+            ));
+        }
+        "public" => Default::default(),
         "limited" => {
             let audience = Audience {
                 communities,

@@ -41,13 +41,20 @@ async fn submit(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let seat = principal.seat()?;
-    if seat.community_id != community {
-        return Err(ApiError::Forbidden);
-    }
+    // A community that does not exist is 404 for everyone (which exist is public);
+    // one that is not the caller's, 403.
+    let seat = match principal.seat() {
+        Ok(seat) if seat.community_id == community => seat,
+        _ => {
+            super::community_exists(&state.db, &community).await?;
+            return Err(ApiError::Forbidden);
+        }
+    };
     let bytes = raw_body(body, JSON_LIMIT)?;
     require_json(&headers)?;
-    let submission = intake::validate(intake::parse(&bytes)?)?;
+    let submission = intake::parse(&bytes)
+        .and_then(intake::validate)
+        .inspect_err(|_| crate::telemetry::refused(&community))?;
     let committed = decide(&state, seat, community, submission).await?;
     let status = if committed.status == "quarantined" {
         StatusCode::ACCEPTED

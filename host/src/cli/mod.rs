@@ -4,6 +4,7 @@ mod bench;
 mod data;
 mod inspect;
 mod policy;
+mod refusal;
 mod replay;
 mod server;
 mod stats;
@@ -68,12 +69,8 @@ enum Command {
     Audit(AuditCommand),
     /// Inspect, test and benchmark policy plugins; stage, shadow, approve, activate,
     /// roll back and replay community policy versions.
-    Plugin {
-        #[command(flatten)]
-        server: policy::ServerArgs,
-        #[command(subcommand)]
-        command: PluginCommand,
-    },
+    #[command(subcommand)]
+    Plugin(PluginCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,8 +120,11 @@ enum PluginCommand {
     Replay {
         /// The plugin: a .wasm component, or the name of a built-in reference plugin.
         file: PathBuf,
+        /// The community whose stored reports are replayed, by id (`council`,
+        /// `financials-isac`).
         #[arg(long)]
         community: String,
+        /// How many of its latest reports.
         #[arg(long, default_value_t = 100)]
         last: u32,
         #[command(flatten)]
@@ -164,6 +164,13 @@ impl LimitArgs {
     }
 }
 
+impl Cli {
+    /// Whether the command runs the server (rather than printing and exiting).
+    pub fn serves(&self) -> bool {
+        matches!(self.command, Command::Serve { .. } | Command::Demo { .. })
+    }
+}
+
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Serve { serve, limits } => server::serve(serve, limits.limits()),
@@ -175,11 +182,11 @@ pub fn run(cli: Cli) -> ExitCode {
         } => server::token(&data, &role, community),
         Command::Audit(AuditCommand::Verify { data }) => server::verify_audit(&data),
         Command::Stats(args) => stats::run(&args),
-        Command::Plugin { server, command } => plugin(server, command),
+        Command::Plugin(command) => plugin(command),
     }
 }
 
-fn plugin(server: policy::ServerArgs, command: PluginCommand) -> ExitCode {
+fn plugin(command: PluginCommand) -> ExitCode {
     match command {
         PluginCommand::Inspect { file } => inspect::run(&file),
         PluginCommand::Test {
@@ -209,7 +216,7 @@ fn plugin(server: policy::ServerArgs, command: PluginCommand) -> ExitCode {
             settings: settings.as_deref(),
             limits: limits.limits(),
         }),
-        PluginCommand::Registry(step) => policy::run(server, step),
+        PluginCommand::Registry(step) => policy::run(step),
     }
 }
 

@@ -12,18 +12,28 @@ use clap::{Args, Subcommand};
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 
-use super::{EXIT_UNUSABLE, read_plugin};
+use super::{EXIT_UNUSABLE, read_plugin, refusal};
 
 #[derive(Debug, Args)]
 pub struct ServerArgs {
-    /// For registry steps: the server's base URL [default: $ISAC_SERVER, else
-    /// http://127.0.0.1:8080].
-    #[arg(long, global = true)]
+    /// The server's base URL [default: $ISAC_SERVER, else http://127.0.0.1:8080].
+    #[arg(long)]
     server: Option<String>,
-    /// For registry steps: a bearer token, the community operator's or the
-    /// steering committee's to approve [default: $ISAC_TOKEN].
-    #[arg(long, global = true)]
+    /// A bearer token: the community operator's, or the steering committee's to
+    /// approve [default: $ISAC_TOKEN].
+    #[arg(long)]
     token: Option<String>,
+}
+
+/// Which community's policy a step changes, on which server.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// The community whose policy this is, by id (`council`, `financials-isac`;
+    /// `GET /api/v1/communities` lists them).
+    #[arg(long)]
+    community: String,
+    #[command(flatten)]
+    server: ServerArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -33,60 +43,82 @@ pub enum PolicyStep {
     Push {
         /// The plugin: a .wasm component, or the name of a built-in reference plugin.
         file: std::path::PathBuf,
-        #[arg(long)]
-        community: String,
+        #[command(flatten)]
+        target: Target,
         /// Settings as JSON, or @FILE; the active version's when left out.
         #[arg(long)]
         settings: Option<String>,
     },
     /// List the community's versions, their status and approvals.
     Versions {
-        #[arg(long)]
-        community: String,
+        #[command(flatten)]
+        target: Target,
     },
     /// Stage the active plugin with new settings (validated by the plugin).
     Settings {
-        #[arg(long)]
-        community: String,
+        #[command(flatten)]
+        target: Target,
         /// Settings as JSON, or @FILE.
         #[arg(long)]
         settings: String,
     },
     /// Run a version in shadow beside the active one (or stop, with --off).
     Shadow {
+        /// The version number (`plugin versions` lists them).
         version: i64,
-        #[arg(long)]
-        community: String,
+        #[command(flatten)]
+        target: Target,
+        /// Stop shadowing it.
         #[arg(long)]
         off: bool,
     },
     /// A shadow version's diff summary and its latest differing reports.
     Diffs {
+        /// The version number (`plugin versions` lists them).
         version: i64,
-        #[arg(long)]
-        community: String,
+        #[command(flatten)]
+        target: Target,
+        /// How many of the latest differing reports to show.
         #[arg(long, default_value_t = 20)]
         limit: u32,
     },
     /// Approve a version (steering committee token).
     Approve {
+        /// The version number (`plugin versions` lists them).
         version: i64,
-        #[arg(long)]
-        community: String,
+        #[command(flatten)]
+        target: Target,
     },
     /// Activate a staged or shadow version that has its approvals.
     Activate {
+        /// The version number (`plugin versions` lists them).
         version: i64,
-        #[arg(long)]
-        community: String,
+        #[command(flatten)]
+        target: Target,
     },
     /// Go back to the previously active version, or to --to VERSION.
     Rollback {
-        #[arg(long)]
-        community: String,
+        #[command(flatten)]
+        target: Target,
+        /// The version to go back to.
         #[arg(long)]
         to: Option<i64>,
     },
+}
+
+impl PolicyStep {
+    fn target(&self) -> &Target {
+        match self {
+            PolicyStep::Push { target, .. }
+            | PolicyStep::Versions { target }
+            | PolicyStep::Settings { target, .. }
+            | PolicyStep::Shadow { target, .. }
+            | PolicyStep::Diffs { target, .. }
+            | PolicyStep::Approve { target, .. }
+            | PolicyStep::Activate { target, .. }
+            | PolicyStep::Rollback { target, .. } => target,
+        }
+    }
 }
 
 /// Why a step did not happen.
@@ -94,11 +126,11 @@ pub enum PolicyStep {
 enum StepError {
     #[error("{0}")]
     Unusable(String),
-    #[error("the server refused ({status}): {body}")]
+    #[error("the server refused ({status}):\n{}", refusal::render(body))]
     Refused { status: u16, body: Value },
 }
 
-pub fn run(server: ServerArgs, step: PolicyStep) -> ExitCode {
+pub fn run(step: PolicyStep) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -106,7 +138,8 @@ pub fn run(server: ServerArgs, step: PolicyStep) -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return unusable(e),
     };
-    match runtime.block_on(perform(&Connection::new(server), step)) {
+    let connection = Connection::new(&step.target().server);
+    match runtime.block_on(perform(&connection, step)) {
         Ok(answer) => {
             println!(
                 "{}",
@@ -128,13 +161,9 @@ fn unusable(message: impl std::fmt::Display) -> ExitCode {
 }
 
 async fn perform(connection: &Connection, step: PolicyStep) -> Result<Value, StepError> {
-    let policies = |community: &str| format!("/communities/{community}/policies");
-    match step {
-        PolicyStep::Push {
-            file,
-            community,
-            settings,
-        } => {
+    let policies = format!("/communities/{}/policies", step.target().community);
+    let (method, path, body) = match step {
+        PolicyStep::Push { file, settings, .. } => {
             let bytes = read_plugin(&file).map_err(StepError::Unusable)?;
             let uploaded = connection
                 .send(Method::POST, "/plugins", Body::Wasm(bytes))
@@ -143,72 +172,40 @@ async fn perform(connection: &Connection, step: PolicyStep) -> Result<Value, Ste
             if let Some(settings) = settings {
                 candidate["settings"] = parse_settings(&settings).map_err(StepError::Unusable)?;
             }
-            connection
-                .send(Method::POST, &policies(&community), Body::Json(candidate))
-                .await
+            (Method::POST, policies, Body::Json(candidate))
         }
-        PolicyStep::Versions { community } => {
-            connection
-                .send(Method::GET, &policies(&community), Body::Empty)
-                .await
-        }
-        PolicyStep::Settings {
-            community,
-            settings,
-        } => {
+        PolicyStep::Versions { .. } => (Method::GET, policies, Body::Empty),
+        PolicyStep::Settings { settings, .. } => {
             let candidate =
                 json!({"settings": parse_settings(&settings).map_err(StepError::Unusable)?});
-            connection
-                .send(Method::POST, &policies(&community), Body::Json(candidate))
-                .await
+            (Method::POST, policies, Body::Json(candidate))
         }
-        PolicyStep::Shadow {
-            version,
-            community,
-            off,
-        } => {
+        PolicyStep::Shadow { version, off, .. } => {
             let method = if off { Method::DELETE } else { Method::POST };
-            connection
-                .send(
-                    method,
-                    &format!("{}/{version}/shadow", policies(&community)),
-                    Body::Empty,
-                )
-                .await
+            (method, format!("{policies}/{version}/shadow"), Body::Empty)
         }
-        PolicyStep::Diffs {
-            version,
-            community,
-            limit,
-        } => {
-            let path = format!("{}/{version}/diffs?limit={limit}", policies(&community));
-            connection.send(Method::GET, &path, Body::Empty).await
-        }
-        PolicyStep::Approve { version, community } => {
-            connection
-                .send(
-                    Method::POST,
-                    &format!("{}/{version}/approve", policies(&community)),
-                    Body::Empty,
-                )
-                .await
-        }
-        PolicyStep::Activate { version, community } => {
-            connection
-                .send(
-                    Method::POST,
-                    &format!("{}/{version}/activate", policies(&community)),
-                    Body::Empty,
-                )
-                .await
-        }
-        PolicyStep::Rollback { community, to } => {
-            let path = format!("{}/rollback", policies(&community));
-            connection
-                .send(Method::POST, &path, Body::Json(json!({"to": to})))
-                .await
-        }
-    }
+        PolicyStep::Diffs { version, limit, .. } => (
+            Method::GET,
+            format!("{policies}/{version}/diffs?limit={limit}"),
+            Body::Empty,
+        ),
+        PolicyStep::Approve { version, .. } => (
+            Method::POST,
+            format!("{policies}/{version}/approve"),
+            Body::Empty,
+        ),
+        PolicyStep::Activate { version, .. } => (
+            Method::POST,
+            format!("{policies}/{version}/activate"),
+            Body::Empty,
+        ),
+        PolicyStep::Rollback { to, .. } => (
+            Method::POST,
+            format!("{policies}/rollback"),
+            Body::Json(json!({"to": to})),
+        ),
+    };
+    connection.send(method, &path, body).await
 }
 
 /// Settings given inline as JSON, or as `@FILE` holding JSON.
@@ -237,15 +234,19 @@ struct Connection {
 }
 
 impl Connection {
-    fn new(args: ServerArgs) -> Connection {
+    fn new(args: &ServerArgs) -> Connection {
         let base = args
             .server
+            .clone()
             .or_else(|| std::env::var("ISAC_SERVER").ok())
             .unwrap_or_else(|| "http://127.0.0.1:8080".into());
         Connection {
             client: Client::new(),
             base: base.trim_end_matches('/').to_string(),
-            token: args.token.or_else(|| std::env::var("ISAC_TOKEN").ok()),
+            token: args
+                .token
+                .clone()
+                .or_else(|| std::env::var("ISAC_TOKEN").ok()),
         }
     }
 

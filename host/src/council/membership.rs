@@ -10,6 +10,10 @@ use super::FiscalYear;
 
 /// Statuses in which an organisation is a member of the community.
 const MEMBER_STATUSES: &[&str] = &["approved", "suspended"];
+/// The events with which an applicant's history starts.
+const ADMISSION: &[&str] = &["applied", "approved"];
+/// How a class change's event begins (`class:task_force_class1`).
+pub const CLASS_CHANGE: &str = "class:";
 
 /// The number of members at each moment of `moments` (Unix seconds), in order.
 pub async fn members_at(
@@ -33,19 +37,32 @@ pub async fn members_at(
     .bind(community)
     .fetch_all(db)
     .await?;
-    // Each member's status changes in time order.
+    // Each member's status changes in time order. A class change is an event too
+    // (`class:…`) but leaves the status as it was, so it is not one of them.
     let mut history: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
     for row in &events {
+        let event: String = row.try_get(1)?;
+        if event.starts_with(CLASS_CHANGE) {
+            continue;
+        }
         history
             .entry(row.try_get(0)?)
             .or_default()
-            .push((row.try_get(2)?, row.try_get(1)?));
+            .push((row.try_get(2)?, event));
     }
+    // Members seeded without an application have no event until their first
+    // change: they count from creation, as approved until a later event says
+    // otherwise (or as their status says, with no event at all).
     for row in &members {
         let id: i64 = row.try_get(0)?;
-        let status: String = row.try_get(1)?;
-        if !history.contains_key(&id) {
-            history.insert(id, vec![(row.try_get(2)?, status)]);
+        let created_at: i64 = row.try_get(2)?;
+        let changes = history.entry(id).or_default();
+        match changes.first() {
+            None => changes.push((created_at, row.try_get(1)?)),
+            Some((_, first)) if !ADMISSION.contains(&first.as_str()) => {
+                changes.insert(0, (created_at, "approved".to_string()))
+            }
+            Some(_) => {}
         }
     }
     Ok(moments

@@ -97,10 +97,32 @@ fn publication(row: &sqlx::any::AnyRow) -> Result<Publication, sqlx::Error> {
     })
 }
 
-/// Public publications, newest first (at most `limit`).
+/// The public publication `id`, if it is one.
+pub async fn public_one(db: &AnyPool, id: i64) -> Result<Option<Publication>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} WHERE p.id = $1 AND p.scope = 'public'");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(db).await?;
+    row.as_ref().map(publication).transpose()
+}
+
+/// Whether countermeasure `id` has been published publicly already: it is
+/// public once and for all, so a second public publication would only repeat it.
+pub async fn is_public(conn: &mut AnyConnection, id: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM publications WHERE countermeasure_id = $1 AND scope = 'public' LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Public publications, newest first (at most `limit`), each countermeasure once
+/// (its first public publication, in case an older deployment published it twice).
 pub async fn public(db: &AnyPool, limit: i64) -> Result<Vec<Publication>, sqlx::Error> {
     let sql = format!(
-        "SELECT {COLUMNS} WHERE p.scope = 'public' ORDER BY p.published_at DESC, p.id DESC LIMIT $1"
+        "SELECT {COLUMNS} WHERE p.scope = 'public' AND p.id = (SELECT MIN(q.id) FROM publications q \
+           WHERE q.countermeasure_id = p.countermeasure_id AND q.scope = 'public') \
+         ORDER BY p.published_at DESC, p.id DESC LIMIT $1"
     );
     let rows = sqlx::query(&sql).bind(limit).fetch_all(db).await?;
     rows.iter().map(publication).collect()
@@ -125,12 +147,19 @@ fn rfc3339(at: i64) -> FixedDateTime {
     FixedDateTime::from_str(&text).unwrap_or_default()
 }
 
-/// The public publications as an Atom feed; `base` is the server's public URL.
-pub fn atom(publications: &[Publication], base: &str) -> String {
+/// The public publications as an Atom feed; `base` is the server's public URL
+/// and `now` the feed's `updated` when it has no entry yet.
+pub fn atom(publications: &[Publication], base: &str, now: i64) -> String {
     let entries: Vec<Entry> = publications
         .iter()
         .map(|p| Entry {
             id: format!("{base}/api/v1/public/publications/{}", p.id),
+            links: vec![Link {
+                href: format!("{base}/api/v1/public/publications/{}", p.id),
+                rel: "alternate".into(),
+                mime_type: Some("application/json".into()),
+                ..Link::default()
+            }],
             title: p.title.clone().into(),
             updated: rfc3339(p.published_at),
             published: Some(rfc3339(p.published_at)),
@@ -145,7 +174,7 @@ pub fn atom(publications: &[Publication], base: &str) -> String {
     let feed = Feed {
         id: format!("{base}/api/v1/public/publications.atom"),
         title: "Cybersecurity Council: countermeasure information".into(),
-        updated: rfc3339(publications.first().map_or(0, |p| p.published_at)),
+        updated: rfc3339(publications.first().map_or(now, |p| p.published_at)),
         links: vec![Link {
             href: format!("{base}/api/v1/public/publications.atom"),
             rel: "self".into(),
@@ -155,4 +184,20 @@ pub fn atom(publications: &[Publication], base: &str) -> String {
         ..Feed::default()
     };
     feed.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_feed_was_updated_now_not_in_1970() {
+        // 2026-12-02T05:00:00Z
+        let feed = atom(&[], "http://isac.example", 1_796_187_600);
+        assert!(
+            feed.contains("<updated>2026-12-02T05:00:00+00:00</updated>"),
+            "{feed}"
+        );
+        assert!(!feed.contains("1970"), "{feed}");
+    }
 }

@@ -18,7 +18,8 @@ pub struct Committed {
     pub case_id: Option<String>,
     pub deliveries: usize,
     pub groups: usize,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// The copies forwarded to other communities, each decided there (always
+    /// present, empty when there are none, so a client need not test for it).
     pub forwards: Vec<Committed>,
 }
 

@@ -15,7 +15,7 @@ use super::commit::{self, Committed, Row, ViewIds};
 use super::plan::Plan;
 use super::rows::{self, Rows, StixSource};
 use crate::cluster::{Broadcast, Signal};
-use crate::store;
+use crate::{store, telemetry};
 
 /// Most requests per transaction (a request carries one plan, or a bundle's).
 const MAX_BATCH: usize = 128;
@@ -136,7 +136,9 @@ async fn writer(
         if batch.is_empty() && !index {
             continue;
         }
+        let started = Instant::now();
         let results = commit_batch(&db, &mut conn, &batch, index).await;
+        telemetry::batch(batch.len(), started.elapsed());
         let delivered = results
             .jobs
             .iter()
@@ -150,8 +152,17 @@ async fn writer(
             let _ = reply.send(());
         }
         for (job, result) in batch.drain(..).zip(results.jobs) {
+            // A quarantined report run again was counted when it first came.
+            if let (Row::New, Ok(committed)) = (job.commit.row, &result) {
+                telemetry::committed(committed);
+            }
             let _ = job.reply.send(result);
         }
+        telemetry::index_lag(if unindexed {
+            indexed_at.elapsed()
+        } else {
+            Duration::ZERO
+        });
         if delivered {
             delivered_to.send_modify(|n| *n += 1);
             cluster.send(Signal::Deliveries);

@@ -1,5 +1,5 @@
 //! What the host enforces on a plugin's routing, whatever the plugin says
-//! (ARCHITECTURE section 5): views are built by the host from redaction
+//! (`docs/architecture.md`, section 5): views are built by the host from redaction
 //! operations, the submitter's organisation sees its own report, a report's
 //! views are bounded in number, and forwards carry at most TLP:GREEN, once per
 //! community, never back along the provenance chain.

@@ -1,4 +1,4 @@
-//! The report pipeline of ARCHITECTURE section 3: plan (plugin + guardrails),
+//! The report pipeline (`docs/architecture.md`, section 3): plan (plugin + guardrails),
 //! then commit everything in one transaction, then wake inbox streams.
 
 mod audience;
@@ -68,6 +68,9 @@ pub struct Pipeline {
     shadow: shadow::Shadow,
     /// Tells the other host nodes on the same database what changed here.
     cluster: cluster::Broadcast,
+    /// Set when the server shuts down: open inbox streams end, so the graceful
+    /// shutdown that waits for every response to finish can finish.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Pipeline {
@@ -106,7 +109,18 @@ impl Pipeline {
             deliveries,
             evaluations: slots::Slots::new(evaluation_slots()),
             unusable: Mutex::default(),
+            stopping: tokio::sync::watch::channel(false).0,
         }
+    }
+
+    /// Ends every open inbox stream (the server is shutting down).
+    pub fn stop_streams(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Becomes true when the server shuts down.
+    pub fn stopping(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.stopping.subscribe()
     }
 
     /// Call after any change of who is an approved member, or of a member's class:

@@ -196,6 +196,9 @@ async fn finish(
         log: serde_json::to_value(&evaluated.log).unwrap_or_default(),
         duration_us: evaluated.duration_us,
     };
+    let fault = evaluated.result.as_ref().err().map(|e| e.fault.kind());
+    let took = std::time::Duration::from_micros(evaluated.duration_us.max(0) as u64);
+    crate::telemetry::evaluated(&policy.community, &decision.plugin_digest, took, fault);
     let (decided, case_id) = match evaluated.result {
         Ok(decided) => decided,
         Err(error) => {

@@ -1,4 +1,4 @@
-//! The policy registry of ARCHITECTURE section 6: every plugin version a community
+//! The policy registry (`docs/architecture.md`, section 4): every plugin version a community
 //! stages (content-addressed plugin + settings), its status (staged, shadow,
 //! active, retired), the steering committee's approvals, activation and rollback.
 //! Activation writes the version's status and the community's active copy in one

@@ -67,6 +67,27 @@ pub enum Fault {
     Refused(String),
 }
 
+impl Fault {
+    /// The fault's kind as a metric label: one word per variant, no detail.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Fault::NotWasm(_) => "not_wasm",
+            Fault::CoreModule => "core_module",
+            Fault::UnsupportedContract(_) => "unsupported_contract",
+            Fault::Compile(_) => "compile",
+            Fault::Instantiate(_) => "instantiate",
+            Fault::Deadline(_) => "deadline",
+            Fault::MemoryCap { .. } => "memory_cap",
+            Fault::StackOverflow => "stack_overflow",
+            Fault::Panic(_) => "panic",
+            Fault::Trap(_) => "trap",
+            Fault::OutputTooLarge { .. } | Fault::OutputTooLargeToCopy { .. } => "output_too_large",
+            Fault::InvalidOutput(_) => "invalid_output",
+            Fault::Refused(_) => "refused",
+        }
+    }
+}
+
 /// A plugin fault, with the plugin and stage it happened in.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("plugin {digest} failed in {stage}: {fault}")]

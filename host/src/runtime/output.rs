@@ -91,10 +91,12 @@ pub fn check_correlation(
             if title.trim().is_empty() {
                 return Err(invalid("opens a new case with an empty title".into()));
             }
-            if title.len() > MAX_TITLE {
+            // Characters, as a report's title is counted: a case opened from a
+            // Japanese report's whole title must fit.
+            let characters = title.chars().count();
+            if characters > MAX_TITLE {
                 return Err(invalid(format!(
-                    "opens a new case with a title of {} bytes, past the {MAX_TITLE} bytes a report's title may have",
-                    title.len()
+                    "opens a new case with a title of {characters} characters, past the {MAX_TITLE} a report's title may have"
                 )));
             }
             storable("the new case's title", title)?;
@@ -354,12 +356,12 @@ mod tests {
 
     #[test]
     fn a_new_case_title_is_capped_like_a_report_title() {
-        let title = |n| Correlation::NewCase("t".repeat(n));
+        let title = |n| Correlation::NewCase("件".repeat(n));
         assert_eq!(check_correlation(&title(MAX_TITLE), &[], 1 << 20), Ok(()));
         assert_eq!(
             check_correlation(&title(MAX_TITLE + 1), &[], 1 << 20),
             Err(invalid(
-                "opens a new case with a title of 301 bytes, past the 300 bytes a report's title may have".into()
+                "opens a new case with a title of 301 characters, past the 300 a report's title may have".into()
             ))
         );
     }

@@ -12,7 +12,10 @@ use time::OffsetDateTime;
 
 use crate::model::{Confidence, Indicator, Redaction, Report, ReportField, Span, Tlp};
 
+mod domain_names;
 mod victim;
+
+pub use domain_names::DomainName;
 
 /// Replaces each masked character (not byte), so masked text keeps its length in characters.
 pub const MASK: char = '█';
@@ -39,6 +42,10 @@ pub struct View {
     pub tlp: Tlp,
     pub confidence: Confidence,
     pub indicators: Vec<Indicator>,
+    /// The Unicode form of each internationalised domain among `indicators`
+    /// (which hold the ASCII form every fingerprint is taken from).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub domain_names: Vec<DomainName>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub tags: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -156,7 +163,13 @@ pub fn apply(report: &Report, ops: &[Redaction]) -> Result<View, RedactionError>
         }
     });
 
-    let indicators = report.indicators.iter().zip(&keep_indicator);
+    let indicators: Vec<Indicator> = report
+        .indicators
+        .iter()
+        .zip(&keep_indicator)
+        .filter(|(_, keep)| **keep)
+        .map(|(i, _)| i.clone())
+        .collect();
     Ok(View {
         report_id: report.id.clone(),
         community: report.community.clone(),
@@ -165,10 +178,8 @@ pub fn apply(report: &Report, ops: &[Redaction]) -> Result<View, RedactionError>
         body,
         tlp,
         confidence: report.confidence,
-        indicators: indicators
-            .filter(|(_, keep)| **keep)
-            .map(|(i, _)| i.clone())
-            .collect(),
+        domain_names: domain_names::of(&indicators),
+        indicators,
         tags,
         victim,
         redacted: RedactionSummary {
@@ -331,6 +342,7 @@ mod tests {
             tlp: original.tlp,
             confidence: original.confidence,
             indicators: original.indicators.clone(),
+            domain_names: Vec::new(),
             tags: Some(original.tags.clone()),
             victim: original.victim.clone(),
             redacted: RedactionSummary::default(),

@@ -1,5 +1,5 @@
 //! isac-host processes for the tests that need the real binary: started on a
-//! free port, stopped (SIGKILL) when dropped.
+//! free port, logging to `DATA/isac-host.log`, stopped (SIGKILL) when dropped.
 
 // Each test binary compiles this module and uses part of it.
 #![allow(dead_code)]
@@ -26,6 +26,9 @@ pub async fn postgres_for_run(data: &Path) -> Option<String> {
     let url = isac_host::store::database_for_run(data).await.unwrap();
     isac_host::store::is_postgres(&url).then_some(url)
 }
+
+/// The file in the data directory that a node's standard error goes to.
+pub const LOG: &str = "isac-host.log";
 
 /// A running `isac-host demo` or `serve`.
 pub struct Node {
@@ -57,10 +60,16 @@ impl Node {
             args.extend(["--database-url".into(), url.into()]);
         }
         args.extend(extra.iter().map(|arg| arg.to_string()));
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(data.join(LOG))
+            .expect("a log file");
         let child = Command::new(env!("CARGO_BIN_EXE_isac-host"))
             .args(args)
+            .env_remove("RUST_LOG")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("isac-host starts");
         Node {
@@ -85,6 +94,23 @@ impl Node {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("the server did not come up at {}", self.base);
+    }
+
+    /// SIGTERM, and how the process ended, if it did within `patience`.
+    pub fn terminate(&mut self, patience: Duration) -> Option<std::process::ExitStatus> {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let deadline = Instant::now() + patience;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     /// SIGKILL, and wait for the process to end.

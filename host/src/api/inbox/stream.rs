@@ -57,7 +57,10 @@ pub(super) async fn stream(
         .collect();
     let mut deliveries = state.pipeline.deliveries.subscribe();
     let mut membership = state.pipeline.membership_watch();
+    let mut stopping = state.pipeline.stopping();
+    let open = crate::telemetry::OpenStream::new();
     let events = async_stream::stream! {
+        let _open = open;
         'serve: loop {
             // Woken by a membership change, the stream ends here if it was this member's.
             if !still_approved(&state, &token, member).await {
@@ -94,6 +97,10 @@ pub(super) async fn stream(
                 _ = deliveries.changed() => {}
                 _ = membership.changed() => {}
                 _ = tokio::time::sleep(POLL) => {}
+                _ = stopping.wait_for(|stopping| *stopping) => {
+                    tracing::info!(member, "inbox stream ends: the server shuts down");
+                    break 'serve;
+                }
             }
         }
     };
@@ -121,7 +128,7 @@ async fn still_approved(state: &AppState, token: &str, member: i64) -> bool {
     match auth::principal(state, token).await {
         Ok(Principal::Member(seat)) => seat.member_id == member,
         Ok(_) => false,
-        Err(ApiError::Forbidden | ApiError::Unauthorized) => {
+        Err(ApiError::Forbidden | ApiError::Unauthorized | ApiError::BadToken) => {
             tracing::info!(
                 member,
                 "inbox stream ends: the member is no longer approved"

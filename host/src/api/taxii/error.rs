@@ -19,6 +19,7 @@ const ERROR_BODY_LIMIT: usize = 64 * 1024;
 /// Rewrites error responses of `/taxii2` requests as TAXII error messages.
 pub async fn taxii_errors(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
+    let request_id = super::super::request_log::id_of(&request);
     let taxii = path.starts_with("/taxii2");
     let response = next.run(request).await;
     let status = response.status();
@@ -30,8 +31,9 @@ pub async fn taxii_errors(request: Request, next: Next) -> Response {
         Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         Err(_) => Value::Null,
     };
-    // Names this error instance (TAXII 3.6.1), in the answer and in the log.
-    let error_id = crate::store::new_id("err");
+    // Names this error instance (TAXII 3.6.1): the request's id, which every
+    // log line of the request carries.
+    let error_id = request_id.unwrap_or_else(|| crate::store::new_id("err"));
     tracing::info!(%error_id, %path, status = status.as_u16(), "TAXII error");
     let mut error = json!({
         "title": api["error"].as_str().or(status.canonical_reason()).unwrap_or("error"),

@@ -52,20 +52,29 @@ impl Collection {
             .to_string()
     }
 
+    /// The name a client may use instead of the UUID (TAXII 2.1's `alias`), the
+    /// same in every community so a feed-sync job's configuration reads the same.
+    fn alias(self) -> &'static str {
+        match self {
+            Collection::Inbox => "inbox",
+            Collection::Submissions => "submissions",
+        }
+    }
+
     fn describe(self, community: &str) -> Value {
         let (title, read, write) = match self {
             Collection::Inbox => ("Your deliveries", true, false),
             Collection::Submissions => ("Submit reports", false, true),
         };
-        json!({ "id": self.id(community), "title": title, "can_read": read, "can_write": write,
-                "media_types": [STIX] })
+        json!({ "id": self.id(community), "alias": self.alias(), "title": title,
+                "can_read": read, "can_write": write, "media_types": [STIX] })
     }
 
-    /// The collection `id` names in `community`, if any.
+    /// The collection `id` (its UUID or its alias) names in `community`, if any.
     fn find(community: &str, id: &str) -> Option<Collection> {
         [Collection::Inbox, Collection::Submissions]
             .into_iter()
-            .find(|c| c.id(community) == id)
+            .find(|c| c.id(community) == id || c.alias() == id)
     }
 }
 

@@ -143,8 +143,55 @@ fn unusable_plugins_exit_2_with_the_reason() {
                 err.contains(&file) && err.contains(reason),
                 "{command} {file}: {err}"
             );
+            // One line a person reads, not a dump of the parser's state.
+            assert_eq!(err.trim_end().lines().count(), 1, "{command} {file}: {err}");
         }
     }
+}
+
+#[test]
+fn output_piped_into_a_reader_that_stops_early_ends_quietly() {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_isac-host"))
+        .args(["plugin", "inspect", "baseline"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("isac-host starts");
+    // Read nothing and close the pipe, as `| head -0` does.
+    drop(child.stdout.take());
+    let status = child.wait().expect("it ends");
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(status.code(), Some(101), "{err}");
+}
+
+#[test]
+fn help_lists_only_the_flags_a_command_takes_each_explained() {
+    let test = stdout(&isac_host(&["plugin", "test", "--help"]));
+    assert!(
+        !test.contains("--server") && !test.contains("--token"),
+        "{test}"
+    );
+    let push = stdout(&isac_host(&["plugin", "push", "--help"]));
+    for flag in [
+        "--community <COMMUNITY>  The community",
+        "--server <SERVER>  ",
+        "--token <TOKEN>  ",
+    ] {
+        assert!(push.contains(flag), "{flag} in {push}");
+    }
+    let replay = stdout(&isac_host(&["plugin", "replay", "--help"]));
+    assert!(
+        replay.contains("The community whose stored reports are replayed"),
+        "{replay}"
+    );
 }
 
 #[test]

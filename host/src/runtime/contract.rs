@@ -2,7 +2,7 @@
 //! whether it implements a contract version this host supports.
 
 use semver::Version;
-use wasmtime::wasmparser::{Encoding, Parser, Payload};
+use wasmtime::wasmparser::{BinaryReaderError, Encoding, Parser, Payload};
 
 use super::Fault;
 
@@ -73,13 +73,30 @@ pub fn inspect(bytes: &[u8]) -> Result<ComponentInfo, Fault> {
     })
 }
 
+/// A file that parses no further, in one line: the parser's message with its
+/// offset (its own text can span lines with the bytes it expected).
+fn unreadable(error: BinaryReaderError) -> Fault {
+    let message = error
+        .message()
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    Fault::NotWasm(format!("{message} (at byte {})", error.offset()))
+}
+
 /// Names imported and exported by the outermost component (not nested ones).
 fn top_level_names(bytes: &[u8]) -> Result<(Vec<String>, Vec<String>), Fault> {
+    if !bytes.starts_with(b"\0asm") {
+        return Err(Fault::NotWasm(
+            "it does not begin with the bytes `\\0asm` every WebAssembly file begins with".into(),
+        ));
+    }
     let mut imports = Vec::new();
     let mut exports = Vec::new();
     let mut depth = 0usize;
     for payload in Parser::new(0).parse_all(bytes) {
-        let payload = payload.map_err(|e| Fault::NotWasm(e.to_string()))?;
+        let payload = payload.map_err(unreadable)?;
         match payload {
             Payload::Version { encoding, .. } => {
                 if depth == 0 && encoding == Encoding::Module {
@@ -90,13 +107,13 @@ fn top_level_names(bytes: &[u8]) -> Result<(Vec<String>, Vec<String>), Fault> {
             Payload::End(_) => depth = depth.saturating_sub(1),
             Payload::ComponentImportSection(section) if depth == 1 => {
                 for import in section {
-                    let import = import.map_err(|e| Fault::NotWasm(e.to_string()))?;
+                    let import = import.map_err(unreadable)?;
                     imports.push(import.name.name.to_string());
                 }
             }
             Payload::ComponentExportSection(section) if depth == 1 => {
                 for export in section {
-                    let export = export.map_err(|e| Fault::NotWasm(e.to_string()))?;
+                    let export = export.map_err(unreadable)?;
                     exports.push(export.name.name.to_string());
                 }
             }

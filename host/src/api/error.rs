@@ -44,9 +44,16 @@ pub enum ApiError {
     NotAcceptable(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// The database cannot serve now (unreachable, restarting, or its write lock
+    /// held too long by another node): nothing was done; retry.
+    #[error("the database is unavailable or busy: retry in {RETRY_SECONDS} s")]
+    Unavailable(String),
     #[error("internal error")]
     Internal(String),
 }
+
+/// When a client should retry a request the database could not serve.
+const RETRY_SECONDS: u64 = 5;
 
 impl ApiError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -79,13 +86,18 @@ impl ApiError {
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
-        ApiError::Internal(format!("database: {e}"))
+        if crate::store::availability::is_unavailable(&e) {
+            ApiError::Unavailable(format!("database: {e}"))
+        } else {
+            ApiError::Internal(format!("database: {e}"))
+        }
     }
 }
 
@@ -104,8 +116,10 @@ impl From<crate::council::CouncilError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if let ApiError::Internal(detail) = &self {
-            tracing::error!(%detail, "internal error");
+        match &self {
+            ApiError::Internal(detail) => tracing::error!(%detail, "internal error"),
+            ApiError::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
+            _ => {}
         }
         let mut body = json!({ "error": status.canonical_reason().unwrap_or("error"), "message": self.to_string() });
         if let ApiError::Invalid { field, .. } | ApiError::BadParameter { field, .. } = &self {
@@ -117,6 +131,11 @@ impl IntoResponse for ApiError {
                 response
                     .headers_mut()
                     .insert(RETRY_AFTER, HeaderValue::from(retry_after));
+            }
+            ApiError::Unavailable(_) => {
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(RETRY_SECONDS));
             }
             // RFC 9110 11.6.1: a 401 names the schemes that would be accepted (a
             // token as Bearer, or as the password of Basic credentials, which

@@ -15,7 +15,7 @@ use super::extract::Path;
 use super::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, require_json};
 use crate::intake::{self, FieldError, Submission, ValidSubmission};
 use crate::model::Report;
-use crate::pipeline::{Committed, PipelineError};
+use crate::pipeline::{Committed, PipelineError, PlanError};
 use crate::store;
 
 pub fn router() -> Router<AppState> {
@@ -30,7 +30,10 @@ impl From<FieldError> for ApiError {
 
 impl From<PipelineError> for ApiError {
     fn from(e: PipelineError) -> Self {
-        ApiError::Internal(e.to_string())
+        match e {
+            PipelineError::Database(e) | PipelineError::Plan(PlanError::Database(e)) => e.into(),
+            other => ApiError::Internal(other.to_string()),
+        }
     }
 }
 

@@ -240,14 +240,9 @@ async fn commit_batch(
         Err(error) => {
             // The connection may be broken: take a fresh one next time.
             *conn = None;
-            let message = error.to_string();
             let jobs = batch
                 .iter()
-                .map(|_| {
-                    Err(sqlx::Error::Protocol(format!(
-                        "batch commit failed: {message}"
-                    )))
-                })
+                .map(|_| Err(store::availability::for_each_request(&error)))
                 .collect();
             BatchResults {
                 jobs,

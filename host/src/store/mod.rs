@@ -4,6 +4,7 @@
 //! are Unix seconds; JSON documents are text.
 
 mod audit;
+pub mod availability;
 pub mod bulk;
 pub mod collection;
 pub mod inbox;
@@ -41,8 +42,44 @@ pub fn sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join("isac.db").display())
 }
 
-/// Opens (creating if needed) the database at `url` and applies migrations.
+/// How long a node keeps trying to reach its database at start (a PostgreSQL
+/// server that is restarting, or connections cut while migrating), before it
+/// gives up and exits.
+const START_PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Opens (creating if needed) the database at `url` and applies migrations,
+/// retrying while the database is unavailable (see [`availability`]) for up to
+/// [`START_PATIENCE`].
 pub async fn open(url: &str) -> Result<AnyPool, StoreError> {
+    let started = std::time::Instant::now();
+    let mut wait = std::time::Duration::from_millis(250);
+    loop {
+        match open_once(url).await {
+            Err(error) if started.elapsed() + wait < START_PATIENCE && error.is_unavailable() => {
+                tracing::warn!(%error, retry_in = ?wait, "the database is not available yet");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(5));
+            }
+            opened => return opened,
+        }
+    }
+}
+
+impl StoreError {
+    fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Open { source, .. } | StoreError::Sql(source) => {
+                availability::is_unavailable(source)
+            }
+            StoreError::Migrate(sqlx::migrate::MigrateError::Execute(source)) => {
+                availability::is_unavailable(source)
+            }
+            StoreError::Migrate(_) => false,
+        }
+    }
+}
+
+async fn open_once(url: &str) -> Result<AnyPool, StoreError> {
     sqlx::any::install_default_drivers();
     let open_error = |source| StoreError::Open {
         url: url.into(),
@@ -66,10 +103,22 @@ pub async fn open(url: &str) -> Result<AnyPool, StoreError> {
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                 } else {
-                    // As SQLite's busy timeout: a writer that cannot get the write
-                    // lock (see `begin_write`) fails after 10 s instead of waiting
-                    // for ever.
-                    conn.execute("SET lock_timeout = '10s'").await?;
+                    // A node that stops mid-transaction (frozen, or its machine
+                    // or network gone with the connection left open) would hold
+                    // the cluster's write lock (see `begin_write`) until TCP
+                    // noticed, by default two hours. The server ends a session
+                    // of ours idle in a transaction for 5 s, which releases the
+                    // lock; our own transactions never pause that long (plugins
+                    // run before them). Its keepalives find a dead peer of an
+                    // idle session in about 25 s.
+                    conn.execute("SET idle_in_transaction_session_timeout = '5s'")
+                        .await?;
+                    conn.execute("SET tcp_keepalives_idle = 10").await?;
+                    conn.execute("SET tcp_keepalives_interval = 5").await?;
+                    conn.execute("SET tcp_keepalives_count = 3").await?;
+                    // A writer waiting for the lock outlasts a holder's cut-off
+                    // (5 s idle, plus its statement), then gives up: 503.
+                    conn.execute("SET lock_timeout = '15s'").await?;
                 }
                 Ok(())
             })

@@ -96,13 +96,18 @@ impl Node {
         panic!("the server did not come up at {}", self.base);
     }
 
-    /// SIGTERM, and how the process ended, if it did within `patience`.
-    pub fn terminate(&mut self, patience: Duration) -> Option<std::process::ExitStatus> {
+    /// Sends the process a signal by name (`STOP`, `CONT`, `TERM`).
+    pub fn signal(&self, name: &str) {
         let sent = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args([&format!("-{name}"), &self.child.id().to_string()])
             .status()
             .expect("kill runs");
-        assert!(sent.success());
+        assert!(sent.success(), "kill -{name}");
+    }
+
+    /// SIGTERM, and how the process ended, if it did within `patience`.
+    pub fn terminate(&mut self, patience: Duration) -> Option<std::process::ExitStatus> {
+        self.signal("TERM");
         let deadline = Instant::now() + patience;
         while Instant::now() < deadline {
             if let Some(status) = self.child.try_wait().unwrap() {

@@ -288,3 +288,14 @@ pub async fn python(what: &str, script: &str, args: &[&str]) -> String {
     assert!(output.status.success(), "{what}: {stdout}\n{stderr}");
     stdout.into_owned()
 }
+
+/// Every value of header `name` in `response`, in order (e.g. the challenges
+/// of a 401).
+pub fn header_values(response: &reqwest::Response, name: &str) -> Vec<String> {
+    response
+        .headers()
+        .get_all(name)
+        .iter()
+        .map(|v| v.to_str().expect("a text header").to_string())
+        .collect()
+}

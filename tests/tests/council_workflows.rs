@@ -75,25 +75,17 @@ async fn a_class_change_leaves_the_member_counted() {
     assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
     assert_eq!(council_members_later(&server).await, before);
     // A suspension keeps it a member; an expulsion ends that.
-    let reason = json!({"reason": "audit"});
-    let path = format!("/members/{tokyo}/suspend");
-    assert_eq!(
-        server
-            .post("steering_committee", &path, &reason)
-            .await
-            .status,
-        StatusCode::OK
-    );
-    assert_eq!(council_members_later(&server).await, before);
-    let path = format!("/members/{tokyo}/expel");
-    assert_eq!(
-        server
-            .post("steering_committee", &path, &reason)
-            .await
-            .status,
-        StatusCode::OK
-    );
-    assert_eq!(council_members_later(&server).await, before - 1);
+    for (transition, members) in [("suspend", before), ("expel", before - 1)] {
+        let path = format!("/members/{tokyo}/{transition}");
+        let reason = json!({"reason": "audit"});
+        let done = server.post("steering_committee", &path, &reason).await;
+        assert_eq!(done.status, StatusCode::OK, "{transition}: {:?}", done.body);
+        assert_eq!(
+            council_members_later(&server).await,
+            members,
+            "{transition}"
+        );
+    }
 }
 
 #[tokio::test]

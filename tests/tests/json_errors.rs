@@ -122,12 +122,7 @@ async fn a_wrong_token_is_told_apart_from_a_missing_one() {
         .send()
         .await
         .expect("the server answers");
-    let challenges: Vec<&str> = challenge
-        .headers()
-        .get_all("www-authenticate")
-        .iter()
-        .map(|v| v.to_str().unwrap())
-        .collect();
+    let challenges = isac_tests::header_values(&challenge, "www-authenticate");
     assert_eq!(
         challenges,
         [

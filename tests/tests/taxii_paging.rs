@@ -321,12 +321,7 @@ async fn unauthenticated_requests_are_told_which_schemes_to_use() {
         .await
         .expect("answers");
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    let challenges: Vec<&str> = response
-        .headers()
-        .get_all("www-authenticate")
-        .iter()
-        .map(|v| v.to_str().unwrap())
-        .collect();
+    let challenges = isac_tests::header_values(&response, "www-authenticate");
     assert_eq!(
         challenges,
         [r#"Bearer realm="isac-host""#, r#"Basic realm="isac-host""#]

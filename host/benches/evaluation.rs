@@ -3,14 +3,20 @@
 //! a 10,000-member audience: the baseline on contract 0.2 in wasm through the
 //! real runtime, the same Rust policy compiled natively (through the same SDK
 //! glue and the host's selector resolution and checks), and the baseline as
-//! built for contract 0.1, which is given the whole audience.
-//! `cargo bench -p isac-host --bench evaluation`.
+//! built for contract 0.1, which is given the whole audience; then the Python
+//! and JavaScript baselines (built by `plugins/polyglot/build.sh`) with the
+//! 1,000-member audience, each loaded only when its benchmarks are selected.
+//! `cargo bench -p isac-host --bench evaluation` (`-- python`, `-- javascript`
+//! for one language).
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use isac_host::model;
 use isac_host::runtime::selectors::{MemberFilter, SelectedGroup, SelectedRouting, Selector};
 use isac_host::runtime::{
-    DecisionInput, PolicyContext, PolicyRuntime, RuntimeLimits, decide, output,
+    DecisionInput, Plugin, PolicyContext, PolicyRuntime, RuntimeLimits, decide, output,
 };
 use isac_policy_sdk as sdk;
 use isac_policy_sdk::bindings::exports::isac::policy::policy::Guest;
@@ -285,6 +291,51 @@ fn evaluation(c: &mut Criterion) {
                 .expect("instantiates")
         })
     });
+    polyglot(c, &runtime, &baseline);
+}
+
+/// The Python and JavaScript baselines: a whole decision for 1,000 members
+/// and a fresh instance alone. Compiling one takes seconds, so a language is
+/// loaded the first time one of its benchmarks runs, not when a filter
+/// leaves them out.
+fn polyglot(c: &mut Criterion, runtime: &PolicyRuntime, rust: &Plugin) {
+    let input = model_input(1_000);
+    let expected = decide(rust, &input)
+        .result
+        .expect("the Rust baseline decides");
+    for (language, file) in [("python", "baseline_py"), ("javascript", "baseline_js")] {
+        let plugin = OnceLock::new();
+        let loaded = || -> &Arc<Plugin> {
+            plugin.get_or_init(|| {
+                let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join(format!("../target/plugins/polyglot/{file}.wasm"));
+                let bytes = std::fs::read(&path).unwrap_or_else(|e| {
+                    panic!(
+                        "{}: {e}; build it with plugins/polyglot/build.sh",
+                        path.display()
+                    )
+                });
+                let plugin = runtime.load(&bytes).expect("plugin loads");
+                let decided = decide(&plugin, &input).result.expect("decides");
+                assert_eq!(decided, expected, "{language} decides as the Rust baseline");
+                plugin
+            })
+        };
+        let whole = "fresh instance + fingerprints + correlate + route, 1000 members";
+        c.bench_function(&format!("wasm 0.2 {language}: {whole}"), |b| {
+            let plugin = loaded();
+            b.iter(|| decide(plugin, &input).result.expect("decides"))
+        });
+        c.bench_function(&format!("wasm {language}: fresh instance only"), |b| {
+            let plugin = loaded();
+            b.iter(|| {
+                plugin
+                    .evaluation(&input.context, &input.report)
+                    .map(|_| ())
+                    .expect("instantiates")
+            })
+        });
+    }
 }
 
 criterion_group!(benches, evaluation);

@@ -10,8 +10,8 @@
 //   body, for everyone outside the submitter's organisation.
 
 import {
-  DAY, RoutingBuilder, allows, fingerprintsOf, hideVictim, isTaskForce, parseSettings,
-  refusal, withinWindow,
+  DAY, RoutingBuilder, allows, audience, fingerprintsOf, hideVictim, isAtLeast, isTaskForce,
+  parseSettings, refusal, select, withinWindow,
 } from '../sdk-js/index.js';
 
 const DEFAULTS = { window_days: 30 };
@@ -24,6 +24,25 @@ function settingsOf(text) {
     );
   }
   return settings;
+}
+
+// Who receives the report outside the submitter's organisation: the label's
+// default audience (`allows`), only the task force for a suspicion. The host's
+// audience already keeps to the label; the policy says so itself rather than
+// rely on it.
+function outside(report) {
+  const suspicion = report.confidence === 'suspicion';
+  if (report.tlp === 'red') {
+    // RED names its recipients member by member: the one case worth reading
+    // the audience for.
+    const named = audience()
+      .filter((member) => allows(report, member) && (!suspicion || isTaskForce(member)));
+    return select.members(named.map((member) => member.id));
+  }
+  return select.filter({
+    inCommunity: isAtLeast(report.tlp, 'amber') ? true : undefined,
+    classes: suspicion ? ['task-force-class1', 'task-force-class2'] : [],
+  });
 }
 
 export const policy = {
@@ -41,18 +60,12 @@ export const policy = {
     return withinWindow(ctx.now, window, report, candidates);
   },
 
-  route(ctx, report, _case, audience) {
+  route(ctx, report, _case) {
     settingsOf(ctx.settings);
     const outsideView = hideVictim(report);
-    const routing = new RoutingBuilder();
-    for (const member of audience) {
-      if (member.organisation === report.submitterOrganisation) {
-        routing.deliver(member.id, []);
-      } else if (allows(report, member)
-        && (report.confidence !== 'suspicion' || isTaskForce(member))) {
-        routing.deliver(member.id, outsideView);
-      }
-    }
-    return routing.build();
+    return new RoutingBuilder()
+      .group(select.submitterOrganisation(), [])
+      .group(outside(report), outsideView)
+      .build();
   },
 };

@@ -15,10 +15,12 @@ from typing import List
 from componentize_py_types import Err
 from wit_world import exports
 from wit_world.imports.types import (
-    CaseSummary, Confidence, Context, Correlation, Member, Report, Routing,
+    CaseSummary, Confidence, Context, Correlation, MemberClass, Report, Routing,
+    Selector, Tlp,
 )
 
 import isac_policy_sdk as sdk
+from isac_policy_sdk import select
 
 DEFAULTS = {"window_days": 30}
 
@@ -31,6 +33,26 @@ def settings_of(text: str):
             f"got {settings.window_days}"
         )
     return settings
+
+
+def outside(report: Report) -> Selector:
+    """Who receives the report outside the submitter's organisation: the
+    label's default audience (`sdk.allows`), only the task force for a
+    suspicion. The host's audience already keeps to the label; the policy
+    says so itself rather than rely on it."""
+    suspicion = report.confidence == Confidence.SUSPICION
+    if report.tlp == Tlp.RED:
+        # RED names its recipients member by member: the one case worth
+        # reading the audience for.
+        return select.members(
+            member.id for member in sdk.audience()
+            if sdk.allows(report, member) and (not suspicion or sdk.is_task_force(member))
+        )
+    return select.filter(
+        in_community=True if sdk.is_at_least(report.tlp, Tlp.AMBER) else None,
+        classes=[MemberClass.TASK_FORCE_CLASS1, MemberClass.TASK_FORCE_CLASS2]
+        if suspicion else [],
+    )
 
 
 class Policy(exports.Policy):
@@ -46,16 +68,10 @@ class Policy(exports.Policy):
         window = settings_of(ctx.settings).window_days * sdk.DAY
         return sdk.within_window(ctx.now, window, report, candidates)
 
-    def route(self, ctx: Context, report: Report, case: CaseSummary,
-              audience: List[Member]) -> Routing:
+    def route(self, ctx: Context, report: Report, case: CaseSummary) -> Routing:
         settings_of(ctx.settings)
         outside_view = sdk.hide_victim(report)
-        routing = sdk.RoutingBuilder()
-        for member in audience:
-            if member.organisation == report.submitter_organisation:
-                routing.deliver(member.id, [])
-            elif sdk.allows(report, member) and (
-                report.confidence != Confidence.SUSPICION or sdk.is_task_force(member)
-            ):
-                routing.deliver(member.id, outside_view)
-        return routing.build()
+        return (sdk.RoutingBuilder()
+                .group(select.submitter_organisation(), [])
+                .group(outside(report), outside_view)
+                .build())

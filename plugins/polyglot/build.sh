@@ -6,8 +6,9 @@
 #
 # The tools are pinned here (requirements.txt, package.json + package-lock.json)
 # and installed on first use into target/plugins/polyglot/tools/ from PyPI and npm;
-# needs python3 (3.11, with venv) and node 20 + npm. A plugin is rebuilt only when
-# its sources, the SDK, the WIT contract or the pinned tools changed.
+# needs python3 (3.11, with venv) and node 20 + npm. Both SDKs and plugins are on
+# contract 0.2. A plugin is rebuilt only when its sources, the SDK, that WIT
+# contract or the pinned tools changed.
 #
 # Usage: plugins/polyglot/build.sh     (run it under `nice -n 19` on a shared machine)
 set -euo pipefail
@@ -16,6 +17,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 out="$root/target/plugins/polyglot"
 tools="$out/tools"
+contract="wit/v0.2"
 mkdir -p "$tools"
 # componentize-py imports the sources to snapshot them: keep its bytecode out of the tree.
 export PYTHONDONTWRITEBYTECODE=1
@@ -58,10 +60,10 @@ outdated() {
 
 build_python() {
     local wasm="$out/baseline_py.wasm"
-    if outdated "$wasm" "$root/plugins/baseline-py" "$root/plugins/sdk-py" "$root/wit" "$tools/requirements.txt"; then
+    if outdated "$wasm" "$root/plugins/baseline-py" "$root/plugins/sdk-py" "$root/$contract" "$tools/requirements.txt"; then
         echo "building $wasm"
         local start=$SECONDS
-        (cd "$root" && "$tools/venv/bin/componentize-py" -d wit/v0.1 -w sharing-policy componentize \
+        (cd "$root" && "$tools/venv/bin/componentize-py" -d "$contract" -w sharing-policy componentize \
             -p plugins/baseline-py -p plugins/sdk-py app -o "$wasm.partial")
         mv "$wasm.partial" "$wasm"
         echo "built $wasm ($(stat -c %s "$wasm") bytes, $((SECONDS - start)) s)"
@@ -70,13 +72,13 @@ build_python() {
 
 build_javascript() {
     local wasm="$out/baseline_js.wasm"
-    if outdated "$wasm" "$root/plugins/baseline-js" "$root/plugins/sdk-js" "$root/wit" "$tools/js/package-lock.json"; then
+    if outdated "$wasm" "$root/plugins/baseline-js" "$root/plugins/sdk-js" "$root/$contract" "$tools/js/package-lock.json"; then
         echo "building $wasm"
         local start=$SECONDS
         # A policy needs no HTTP, clock or randomness: leaving them out keeps the
         # component's imports to what the host links and its decisions deterministic.
         (cd "$root" && "$tools/js/node_modules/.bin/componentize-js" plugins/baseline-js/app.js \
-            --wit wit/v0.1 --world-name sharing-policy \
+            --wit "$contract" --world-name sharing-policy \
             --disable http fetch-event random clocks -o "$wasm.partial")
         mv "$wasm.partial" "$wasm"
         echo "built $wasm ($(stat -c %s "$wasm") bytes, $((SECONDS - start)) s)"

@@ -7,6 +7,11 @@ export function tlpRank(tlp) {
   return RANKS.indexOf(tlp);
 }
 
+/** Whether `tlp` is at least as restricted as `other`. */
+export function isAtLeast(tlp, other) {
+  return tlpRank(tlp) >= tlpRank(other);
+}
+
 /**
  * Whether TLP 2.0 lets `member` receive `report` by default: CLEAR and GREEN
  * reach every member of the audience, AMBER and AMBER+STRICT only members of the

@@ -1,30 +1,22 @@
-"""Builds a Routing member by member, grouping members who get the same view at
-the same time into one delivery group (the host stores one view per group)."""
+"""Builds a Routing group by group. Groups are matched in order: a member
+receives the view of the first group whose selector chooses it, so put the
+most privileged group (e.g. the submitter's organisation) first."""
 
-from typing import List, Set
+from typing import List
 
-from wit_world.imports.types import DeliveryGroup, Forward, Redaction, Routing
+from wit_world.imports.types import DeliveryGroup, Forward, Redaction, Routing, Selector
 
 
 class RoutingBuilder:
     def __init__(self) -> None:
         self._groups: List[DeliveryGroup] = []
         self._forwards: List[Forward] = []
-        self._placed: Set[int] = set()
 
-    def deliver(self, member: int, redactions: List[Redaction],
-                delay_seconds: int = 0) -> "RoutingBuilder":
-        """Delivers to `member` a view with these redactions after `delay_seconds`.
-        A member is placed once: later calls for the same member are ignored, so
-        place the most privileged case (the submitter's organisation) first."""
-        if member in self._placed:
-            return self
-        self._placed.add(member)
-        for group in self._groups:
-            if group.delay_seconds == delay_seconds and group.redactions == redactions:
-                group.recipients.append(member)
-                return self
-        self._groups.append(DeliveryGroup([member], list(redactions), delay_seconds))
+    def group(self, selector: Selector, redactions: List[Redaction],
+              delay_seconds: int = 0) -> "RoutingBuilder":
+        """The members `selector` chooses (those no earlier group chose) get a
+        view with these redactions after `delay_seconds`."""
+        self._groups.append(DeliveryGroup(selector, list(redactions), delay_seconds))
         return self
 
     def forward(self, community: str, redactions: List[Redaction]) -> "RoutingBuilder":

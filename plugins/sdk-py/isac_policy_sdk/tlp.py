@@ -8,6 +8,11 @@ def tlp_rank(tlp: Tlp) -> int:
     return tlp.value
 
 
+def is_at_least(tlp: Tlp, other: Tlp) -> bool:
+    """Whether `tlp` is at least as restricted as `other`."""
+    return tlp_rank(tlp) >= tlp_rank(other)
+
+
 def allows(report: Report, member: Member) -> bool:
     """Whether TLP 2.0 lets `member` receive `report` by default: CLEAR and GREEN
     reach every member of the audience, AMBER and AMBER+STRICT only members of the

@@ -8,35 +8,38 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::{Path, Query};
-use super::inbox::{ViewFilter, delivered_view, due_views};
+use super::inbox::{InboxItem, ViewFilter, delivered_view, due_views};
 use super::{ApiError, AppState, Principal, Seat, read_audit};
 use crate::model::Confidence;
 use crate::store;
 use crate::view::View;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/cases", get(list))
-        .route("/cases/{id}", get(show))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(show))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct CaseQuery {
+    /// Only cases of this community.
     community: Option<String>,
 }
 
 /// A case as one member sees it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct CaseSummary {
     id: String,
     community: String,
@@ -53,16 +56,17 @@ struct CaseSummary {
     visible_reports: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct CaseList {
     cases: Vec<CaseSummary>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct CaseDetail {
     #[serde(flatten)]
     summary: CaseSummary,
-    reports: Vec<Value>,
+    /// Each delivery of the case to the caller, with its view.
+    reports: Vec<InboxItem>,
 }
 
 /// One of the member's views in a case: its delivery id and what it showed.
@@ -72,6 +76,12 @@ struct SeenView {
     view: View,
 }
 
+/// The cases the caller received something in, latest report first, each
+/// titled and dated from the caller's own views. Audit-logged.
+///
+/// A member.
+#[utoipa::path(get, path = "/cases", tag = "cases", params(CaseQuery),
+    responses((status = 200, body = CaseList)))]
 async fn list(
     State(state): State<AppState>,
     principal: Principal,
@@ -104,6 +114,12 @@ async fn list(
     Ok(Json(CaseList { cases }))
 }
 
+/// One case with the reports delivered to the caller. Audit-logged.
+///
+/// A member that received something in it (others: 404).
+#[utoipa::path(get, path = "/cases/{id}", tag = "cases",
+    params(("id" = String, Path, description = "the case")),
+    responses((status = 200, body = CaseDetail)))]
 async fn show(
     State(state): State<AppState>,
     principal: Principal,

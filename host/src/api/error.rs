@@ -5,7 +5,7 @@ use axum::Json;
 use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -41,6 +41,19 @@ pub enum ApiError {
     Conflict(String),
     #[error("internal error")]
     Internal(String),
+}
+
+/// The JSON body of every error under `/api/v1` and of the probes.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The status's reason phrase, e.g. `Not Found`.
+    error: &'static str,
+    /// What is wrong, for a person.
+    message: String,
+    /// The body field (a path such as `organisation.name`) or the path or query
+    /// parameter that is wrong, for 422 and 400.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
 }
 
 impl ApiError {
@@ -102,10 +115,17 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(detail) = &self {
             tracing::error!(%detail, "internal error");
         }
-        let mut body = json!({ "error": status.canonical_reason().unwrap_or("error"), "message": self.to_string() });
-        if let ApiError::Invalid { field, .. } | ApiError::BadParameter { field, .. } = &self {
-            body["field"] = json!(field);
-        }
+        let field = match &self {
+            ApiError::Invalid { field, .. } | ApiError::BadParameter { field, .. } => {
+                Some(field.clone())
+            }
+            _ => None,
+        };
+        let body = ErrorBody {
+            error: status.canonical_reason().unwrap_or("error"),
+            message: self.to_string(),
+            field,
+        };
         let mut response = (status, Json(body)).into_response();
         match self {
             ApiError::TooManyRequests { retry_after } => {

@@ -5,27 +5,29 @@
 //! class and its status; a member of the community sees the approved members'
 //! organisations only; anyone else is refused.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Serialize;
 use sqlx::Row;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::Path;
 use super::{ApiError, AppState, Principal};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/communities/{id}/members", get(directory))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(directory))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Directory {
     community: String,
     members: Vec<Entry>,
 }
 
 /// One seat. What only the community's staff see is left out for a member.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Entry {
     id: i64,
     organisation: String,
@@ -33,7 +35,7 @@ struct Entry {
     seat: Option<Seat>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Seat {
     kind: String,
     sector: String,
@@ -43,6 +45,14 @@ struct Seat {
     since: i64,
 }
 
+/// The community's members: every seat for staff, the approved members' `id` and
+/// `organisation` only for a member (to name TLP:RED recipients).
+///
+/// The community's operator, the steering committee, the secretariat, and the
+/// community's members.
+#[utoipa::path(get, path = "/communities/{id}/members", tag = "membership",
+    params(("id" = String, Path, description = "the community")),
+    responses((status = 200, body = Directory)))]
 async fn directory(
     State(state): State<AppState>,
     principal: Principal,

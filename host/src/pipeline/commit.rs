@@ -9,16 +9,19 @@ use crate::model;
 use crate::store;
 
 /// What was written for one report.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Committed {
     pub report_id: String,
     pub community: String,
+    /// `delivered` or `quarantined`.
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub case_id: Option<String>,
     pub deliveries: usize,
     pub groups: usize,
+    /// The copies forwarded to other communities.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
     pub forwards: Vec<Committed>,
 }
 

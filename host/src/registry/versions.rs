@@ -8,7 +8,7 @@ use super::RegistryError;
 use crate::store;
 
 /// Where a version is in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Stored and validated, not running.
@@ -45,7 +45,8 @@ impl Status {
 }
 
 /// One stored version of a community's policy.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = PolicyVersion)]
 pub struct Version {
     pub id: i64,
     pub community: String,

@@ -34,10 +34,14 @@ fuzz() {
 c = json.load(open(sys.argv[1]))
 print(c["base_url"], c["tokens"]["secretariat"])' "$data/demo-credentials.json")
     echo "schemathesis on $label ($base)"
-    # The inbox stream never ends for a member; the secretariat is refused at once.
-    "$venv/bin/schemathesis" run "$base/api/v1/openapi.json" --url "$base" \
+    # As the secretariat: the inbox stream, which never ends for a member, refuses
+    # it at once. The coverage phase is left out: on Python 3.11 it trips over a
+    # CPython bug in `ast` (hypothesis describing a filter), failing the run.
+    SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH=scripts \
+        "$venv/bin/schemathesis" run "$base/api/v1/openapi.json" --url "$base" \
         --header "Authorization: Bearer $token" \
         --checks not_a_server_error,response_schema_conformance \
+        --phases examples,fuzzing,stateful \
         --max-examples 8 --max-time 60 --request-timeout 10 --seed 1 \
         --workers 2 --no-shrink --warnings off || status=$?
     kill "$server"

@@ -160,7 +160,7 @@ struct PendingList {
 /// The community's pending applications, oldest first.
 ///
 /// The steering committee and the secretariat.
-#[utoipa::path(get, path = "/communities/{id}/applications", tag = "membership",
+#[utoipa::path(get, path = "/communities/{id}/applications", operation_id = "list_applications", tag = "membership",
     params(("id" = String, Path, description = "the community")),
     responses((status = 200, body = PendingList)))]
 async fn list(

@@ -80,7 +80,7 @@ struct SeenView {
 /// titled and dated from the caller's own views. Audit-logged.
 ///
 /// A member.
-#[utoipa::path(get, path = "/cases", tag = "cases", params(CaseQuery),
+#[utoipa::path(get, path = "/cases", operation_id = "list_cases", tag = "cases", params(CaseQuery),
     responses((status = 200, body = CaseList)))]
 async fn list(
     State(state): State<AppState>,
@@ -117,7 +117,7 @@ async fn list(
 /// One case with the reports delivered to the caller. Audit-logged.
 ///
 /// A member that received something in it (others: 404).
-#[utoipa::path(get, path = "/cases/{id}", tag = "cases",
+#[utoipa::path(get, path = "/cases/{id}", operation_id = "show_case", tag = "cases",
     params(("id" = String, Path, description = "the case")),
     responses((status = 200, body = CaseDetail)))]
 async fn show(

@@ -83,7 +83,7 @@ struct Uploaded {
 /// Every community, by id.
 ///
 /// Anyone signed in.
-#[utoipa::path(get, path = "/communities", tag = "communities",
+#[utoipa::path(get, path = "/communities", operation_id = "list_communities", tag = "communities",
     responses((status = 200, body = Communities)))]
 async fn list(State(state): State<AppState>, _: Principal) -> Result<Json<Communities>, ApiError> {
     let rows = sqlx::query("SELECT id, name FROM communities ORDER BY id")

@@ -181,7 +181,7 @@ fn item(row: &AnyRow) -> Result<InboxItem, ApiError> {
 /// never misses one). Audit-logged.
 ///
 /// A member (its own deliveries).
-#[utoipa::path(get, path = "/inbox", tag = "inbox", params(InboxQuery),
+#[utoipa::path(get, path = "/inbox", operation_id = "list_inbox", tag = "inbox", params(InboxQuery),
     responses((status = 200, body = InboxPage)))]
 async fn list(
     State(state): State<AppState>,

@@ -28,20 +28,31 @@ struct Directory {
 
 /// One seat. What only the community's staff see is left out for a member.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DirectoryEntry)]
 struct Entry {
     id: i64,
     organisation: String,
+    /// The rest, for staff only.
     #[serde(flatten)]
+    #[schema(inline)]
     seat: Option<Seat>,
 }
 
+/// The fields of a seat that staff see; left out for a member (so each is
+/// optional in the document).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DirectorySeat)]
 struct Seat {
+    #[schema(required = false)]
     kind: String,
+    #[schema(required = false)]
     sector: String,
+    #[schema(required = false)]
     class: String,
+    #[schema(required = false)]
     status: String,
     /// Unix seconds.
+    #[schema(required = false)]
     since: i64,
 }
 

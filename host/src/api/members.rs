@@ -122,7 +122,7 @@ async fn member_row(conn: &mut AnyConnection, id: i64) -> Result<(String, String
 ///
 /// The member itself, its community's operator, the steering committee, the
 /// secretariat (anyone else: 404).
-#[utoipa::path(get, path = "/members/{id}", tag = "membership",
+#[utoipa::path(get, path = "/members/{id}", operation_id = "show_member", tag = "membership",
     params(("id" = i64, Path, description = "the member")),
     responses((status = 200, body = Member)))]
 async fn show(

@@ -33,7 +33,7 @@ struct Note {
 /// TLP:RED to its task force (202 when the plugin's decision quarantined it).
 ///
 /// A task-force member (class 1 or 2) of the case's community who received it.
-#[utoipa::path(post, path = "/cases/{id}/notes", tag = "council",
+#[utoipa::path(post, path = "/cases/{id}/notes", operation_id = "write_note", tag = "council",
     params(("id" = String, Path, description = "the case")),
     request_body = TitledText,
     responses((status = 201, body = Note), (status = 202, body = Note, description = "quarantined")))]

@@ -95,7 +95,7 @@ const COLUMNS: &str =
 /// version first.
 ///
 /// A member (its own organisation's reports only).
-#[utoipa::path(get, path = "/reports", tag = "reports", params(ListQuery),
+#[utoipa::path(get, path = "/reports", operation_id = "list_own_reports", tag = "reports", params(ListQuery),
     responses((status = 200, body = OwnReports)))]
 async fn list(
     State(state): State<AppState>,
@@ -176,7 +176,7 @@ async fn list(
 /// One report the caller's organisation submitted, as submitted.
 ///
 /// A member (its own organisation's reports only; others are 404).
-#[utoipa::path(get, path = "/reports/{id}", tag = "reports",
+#[utoipa::path(get, path = "/reports/{id}", operation_id = "show_own_report", tag = "reports",
     params(("id" = String, Path, description = "the report")),
     responses((status = 200, body = OwnReport)))]
 async fn show(

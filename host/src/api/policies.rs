@@ -106,7 +106,7 @@ pub(super) fn version_number(text: &str) -> Result<i64, ApiError> {
 /// approvals a version needs.
 ///
 /// The community's operator, the secretariat, the steering committee.
-#[utoipa::path(get, path = "/communities/{id}/policies", tag = "policies",
+#[utoipa::path(get, path = "/communities/{id}/policies", operation_id = "list_policies", tag = "policies",
     params(("id" = String, Path, description = "the community")),
     responses((status = 200, body = Policies)))]
 async fn list(
@@ -193,7 +193,7 @@ async fn stage(
 /// One policy version.
 ///
 /// The community's operator, the secretariat, the steering committee.
-#[utoipa::path(get, path = "/communities/{id}/policies/{version}", tag = "policies",
+#[utoipa::path(get, path = "/communities/{id}/policies/{version}", operation_id = "show_policy", tag = "policies",
     params(VersionPath),
     responses((status = 200, body = Version)))]
 async fn show(

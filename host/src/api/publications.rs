@@ -82,7 +82,7 @@ async fn author(
 /// Writes countermeasure information for a case (audit-logged).
 ///
 /// A class 1 member of the case's community who received it, the secretariat.
-#[utoipa::path(post, path = "/cases/{id}/countermeasures", tag = "council",
+#[utoipa::path(post, path = "/cases/{id}/countermeasures", operation_id = "write_countermeasure", tag = "council",
     params(("id" = String, Path, description = "the case")),
     request_body = TitledText,
     responses((status = 201, body = Written)))]

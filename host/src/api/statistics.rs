@@ -48,7 +48,7 @@ pub fn may_read(principal: &Principal, community: &str) -> bool {
 /// at each date of `members_at`.
 ///
 /// The community's members and operator, the steering committee, the secretariat.
-#[utoipa::path(get, path = "/statistics", tag = "council", params(StatisticsQuery),
+#[utoipa::path(get, path = "/statistics", operation_id = "show_statistics", tag = "council", params(StatisticsQuery),
     responses((status = 200, body = YearStatistics)))]
 async fn show(
     State(state): State<AppState>,

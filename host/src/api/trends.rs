@@ -160,7 +160,7 @@ async fn generate(
 /// The community's trend reports, newest first.
 ///
 /// The community's operator, the secretariat.
-#[utoipa::path(get, path = "/communities/{id}/trend-reports", tag = "council",
+#[utoipa::path(get, path = "/communities/{id}/trend-reports", operation_id = "list_trend_reports", tag = "council",
     params(("id" = String, Path, description = "the community")),
     responses((status = 200, body = TrendReports)))]
 async fn list(

@@ -9,6 +9,7 @@ use crate::store;
 
 /// Where a version is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = PolicyStatus)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Stored and validated, not running.

@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use super::error::ErrorBody;
 use super::extract::{ApiJson, Path};
 use super::{ApiError, AppState, Principal, Role, issue_token};
-use crate::model::{self, MemberClass};
+use crate::model::{self, MemberClass, MemberStatus};
 use crate::store;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -74,7 +74,7 @@ struct Event {
 struct Transitioned {
     id: i64,
     /// The member's status now.
-    status: &'static str,
+    status: MemberStatus,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -108,14 +108,21 @@ pub(super) async fn record_event(
     Ok(())
 }
 
+/// A member's community and status.
+#[derive(Debug, sqlx::FromRow)]
+struct Standing {
+    community_id: String,
+    #[sqlx(try_from = "String")]
+    status: MemberStatus,
+}
+
 /// The member's community and status, or 404.
-async fn member_row(conn: &mut AnyConnection, id: i64) -> Result<(String, String), ApiError> {
-    let row = sqlx::query("SELECT community_id, status FROM members WHERE id = $1")
+async fn member_row(conn: &mut AnyConnection, id: i64) -> Result<Standing, ApiError> {
+    sqlx::query_as("SELECT community_id, status FROM members WHERE id = $1")
         .bind(id)
         .fetch_optional(conn)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok((row.try_get(0)?, row.try_get(1)?))
+        .ok_or(ApiError::NotFound)
 }
 
 /// A member: its seat, organisation and membership events.
@@ -131,7 +138,7 @@ async fn show(
     Path(id): Path<i64>,
 ) -> Result<Json<Member>, ApiError> {
     let mut conn = state.db.acquire().await?;
-    let (community, _) = member_row(&mut conn, id).await?;
+    let community = member_row(&mut conn, id).await?.community_id;
     if !sees(&principal, id, &community) {
         return Err(ApiError::NotFound);
     }
@@ -187,11 +194,12 @@ fn sees(principal: &Principal, id: i64, community: &str) -> bool {
 
 /// suspend, reinstate or expel: (allowed from, to). Applicants are admitted or
 /// refused through their application (see `applications`).
-fn transition_rule(name: &str) -> Option<(&'static [&'static str], &'static str)> {
+fn transition_rule(name: &str) -> Option<(&'static [MemberStatus], MemberStatus)> {
+    use MemberStatus::{Approved, Expelled, Suspended};
     Some(match name {
-        "suspend" => (&["approved"], "suspended"),
-        "reinstate" => (&["suspended"], "approved"),
-        "expel" => (&["approved", "suspended"], "expelled"),
+        "suspend" => (&[Approved], Suspended),
+        "reinstate" => (&[Suspended], Approved),
+        "expel" => (&[Approved, Suspended], Expelled),
         _ => return None,
     })
 }
@@ -226,18 +234,18 @@ async fn transition(
     }
     let mut conn = state.db.acquire().await?;
     let mut tx = store::begin_write(&mut conn).await?;
-    let (_, status) = member_row(&mut tx, id).await?;
-    if !from.contains(&status.as_str()) {
+    let status = member_row(&mut tx, id).await?.status;
+    if !from.contains(&status) {
         return Err(ApiError::Conflict(format!(
             "cannot {name} a member whose status is {status}"
         )));
     }
     sqlx::query("UPDATE members SET status = $1 WHERE id = $2")
-        .bind(to)
+        .bind(to.as_str())
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    if to == "expelled" {
+    if to == MemberStatus::Expelled {
         sqlx::query(
             "UPDATE tokens SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL",
         )
@@ -247,7 +255,7 @@ async fn transition(
         .await?;
     }
     let actor = principal.actor();
-    record_event(&mut tx, id, to, &actor, reason.trim()).await?;
+    record_event(&mut tx, id, to.as_str(), &actor, reason.trim()).await?;
     store::audit(
         &mut tx,
         &actor,
@@ -278,7 +286,10 @@ async fn change_class(
     body: Result<ApiJson<ClassChange>, ApiError>,
 ) -> Result<Json<Reclassed>, ApiError> {
     let mut conn = state.db.acquire().await?;
-    let (community, status) = member_row(&mut conn, id).await?;
+    let Standing {
+        community_id: community,
+        status,
+    } = member_row(&mut conn, id).await?;
     if !sees(&principal, id, &community) {
         return Err(ApiError::NotFound);
     }
@@ -289,7 +300,7 @@ async fn change_class(
     if change.reason.trim().is_empty() {
         return Err(ApiError::invalid("reason", "must not be empty"));
     }
-    if status != "approved" {
+    if status != MemberStatus::Approved {
         return Err(ApiError::Conflict(format!(
             "cannot change the class of a member whose status is {status}"
         )));
@@ -337,8 +348,8 @@ async fn new_token(
         return Err(ApiError::Forbidden);
     }
     let mut conn = state.db.acquire().await?;
-    let (_, status) = member_row(&mut conn, id).await?;
-    if status != "approved" {
+    let status = member_row(&mut conn, id).await?.status;
+    if status != MemberStatus::Approved {
         return Err(ApiError::Conflict(format!(
             "tokens are issued to approved members; this one is {status}"
         )));

@@ -5,6 +5,66 @@ use super::{MemberClass, OrganisationKind, Sector};
 pub type MemberId = u64;
 pub type OrganisationId = u64;
 
+/// Where a seat stands (`members.status`; the database refuses any other value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatus {
+    Approved,
+    /// Keeps its tokens for reinstatement, but may do nothing.
+    Suspended,
+    /// Every token revoked.
+    Expelled,
+    /// An application filed before applications had their own table, withdrawn
+    /// when they moved there (migration 0007).
+    Withdrawn,
+    /// The secretariat's seat in a community, which places feedback and trend
+    /// reports on its behalf: no organisation's membership.
+    System,
+}
+
+impl MemberStatus {
+    pub const ALL: [MemberStatus; 5] = [
+        MemberStatus::Approved,
+        MemberStatus::Suspended,
+        MemberStatus::Expelled,
+        MemberStatus::Withdrawn,
+        MemberStatus::System,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemberStatus::Approved => "approved",
+            MemberStatus::Suspended => "suspended",
+            MemberStatus::Expelled => "expelled",
+            MemberStatus::Withdrawn => "withdrawn",
+            MemberStatus::System => "system",
+        }
+    }
+}
+
+impl std::fmt::Display for MemberStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A stored status the host does not know.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown member status {0:?}")]
+pub struct UnknownStatus(pub String);
+
+/// How a row's status column is read (`#[sqlx(try_from = "String")]`).
+impl TryFrom<String> for MemberStatus {
+    type Error = UnknownStatus;
+
+    fn try_from(text: String) -> Result<Self, UnknownStatus> {
+        MemberStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or(UnknownStatus(text))
+    }
+}
+
 /// What a member gave lately (90 days) and in all.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]

@@ -11,7 +11,7 @@ mod routing;
 pub use label::{
     Confidence, IndicatorKind, MemberClass, OrganisationKind, ReportField, Sector, Tlp,
 };
-pub use member::{Contribution, Member, MemberId, OrganisationId};
+pub use member::{Contribution, Member, MemberId, MemberStatus, OrganisationId, UnknownStatus};
 pub use report::{CaseSummary, Correlation, Indicator, Report};
 pub use routing::{DeliveryGroup, Forward, Redaction, Routing, Span};
 

@@ -3,13 +3,13 @@
 -- existing table short of rebuilding it and every table referring to it, so two
 -- triggers do the constraint's work.
 CREATE TRIGGER members_status_insert BEFORE INSERT ON members
-WHEN NEW.status NOT IN ('approved', 'suspended', 'expelled', 'withdrawn', 'system')
+WHEN NEW.status NOT IN ('approved', 'suspended', 'expelled', 'withdrawn', 'refused', 'system')
 BEGIN
     SELECT RAISE(ABORT, 'CHECK constraint failed: members_status');
 END;
 
 CREATE TRIGGER members_status_update BEFORE UPDATE OF status ON members
-WHEN NEW.status NOT IN ('approved', 'suspended', 'expelled', 'withdrawn', 'system')
+WHEN NEW.status NOT IN ('approved', 'suspended', 'expelled', 'withdrawn', 'refused', 'system')
 BEGIN
     SELECT RAISE(ABORT, 'CHECK constraint failed: members_status');
 END;

@@ -17,17 +17,21 @@ pub enum MemberStatus {
     /// An application filed before applications had their own table, withdrawn
     /// when they moved there (migration 0007).
     Withdrawn,
+    /// An application refused before applications had their own table (its seat
+    /// was kept by migration 0007).
+    Refused,
     /// The secretariat's seat in a community, which places feedback and trend
     /// reports on its behalf: no organisation's membership.
     System,
 }
 
 impl MemberStatus {
-    pub const ALL: [MemberStatus; 5] = [
+    pub const ALL: [MemberStatus; 6] = [
         MemberStatus::Approved,
         MemberStatus::Suspended,
         MemberStatus::Expelled,
         MemberStatus::Withdrawn,
+        MemberStatus::Refused,
         MemberStatus::System,
     ];
 
@@ -37,6 +41,7 @@ impl MemberStatus {
             MemberStatus::Suspended => "suspended",
             MemberStatus::Expelled => "expelled",
             MemberStatus::Withdrawn => "withdrawn",
+            MemberStatus::Refused => "refused",
             MemberStatus::System => "system",
         }
     }
@@ -48,10 +53,10 @@ impl std::fmt::Display for MemberStatus {
     }
 }
 
-/// A stored status the host does not know.
+/// A stored status the host does not know (the column's name, the value).
 #[derive(Debug, thiserror::Error)]
-#[error("unknown member status {0:?}")]
-pub struct UnknownStatus(pub String);
+#[error("unknown {0} {1:?}")]
+pub struct UnknownStatus(pub &'static str, pub String);
 
 /// How a row's status column is read (`#[sqlx(try_from = "String")]`).
 impl TryFrom<String> for MemberStatus {
@@ -61,7 +66,7 @@ impl TryFrom<String> for MemberStatus {
         MemberStatus::ALL
             .into_iter()
             .find(|s| s.as_str() == text)
-            .ok_or(UnknownStatus(text))
+            .ok_or(UnknownStatus("members.status", text))
     }
 }
 

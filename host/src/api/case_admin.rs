@@ -75,7 +75,9 @@ async fn operated(
     ) {
         return Err(ApiError::Forbidden);
     }
-    let (community, _) = case_admin::community_and_status(conn, id).await?;
+    let community = case_admin::community_and_status(conn, id)
+        .await?
+        .community_id;
     if principal.operates(&community) {
         Ok(())
     } else {

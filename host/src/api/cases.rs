@@ -20,7 +20,8 @@ use utoipa_axum::routes;
 use super::extract::{Path, Query};
 use super::inbox::{InboxItem, ViewFilter, delivered_view, due_views};
 use super::{ApiError, AppState, Principal, Seat, read_audit};
-use crate::model::Confidence;
+use crate::council::case_admin::Standing;
+use crate::model::{CaseStatus, Confidence};
 use crate::store;
 use crate::view::View;
 
@@ -50,7 +51,7 @@ struct CaseSummary {
     last_report_at: i64,
     /// The highest confidence among this member's views.
     confidence: Confidence,
-    status: String,
+    status: CaseStatus,
     /// Reports of the case delivered to this member (not the case's total, which
     /// would reveal reports it may not see).
     visible_reports: usize,
@@ -168,7 +169,7 @@ fn seen(row: &AnyRow) -> Result<SeenView, ApiError> {
 /// The case as seen through `views` (not empty): only its status and community
 /// come from the stored case, everything else from what this member received.
 async fn summary(db: &AnyPool, id: String, views: &[SeenView]) -> Result<CaseSummary, ApiError> {
-    let row = sqlx::query("SELECT community_id, status FROM cases WHERE id = $1")
+    let stored: Standing = sqlx::query_as("SELECT community_id, status FROM cases WHERE id = $1")
         .bind(&id)
         .fetch_one(db)
         .await?;
@@ -179,7 +180,7 @@ async fn summary(db: &AnyPool, id: String, views: &[SeenView]) -> Result<CaseSum
     let submitted = views.iter().map(|v| v.view.submitted_at.unix_timestamp());
     Ok(CaseSummary {
         id,
-        community: row.try_get(0)?,
+        community: stored.community_id,
         title: first.view.title.clone(),
         opened_at: submitted.clone().min().unwrap_or_default(),
         last_report_at: submitted.max().unwrap_or_default(),
@@ -188,7 +189,7 @@ async fn summary(db: &AnyPool, id: String, views: &[SeenView]) -> Result<CaseSum
             .map(|v| v.view.confidence)
             .max()
             .unwrap_or(Confidence::Suspicion),
-        status: row.try_get(1)?,
+        status: stored.status,
         visible_reports: views
             .iter()
             .map(|v| &v.view.report_id)

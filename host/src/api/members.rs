@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 use super::error::ErrorBody;
 use super::extract::{ApiJson, Path};
 use super::{ApiError, AppState, Principal, Role, issue_token};
+use crate::model::Stored as _;
 use crate::model::{self, MemberClass, MemberStatus};
 use crate::store;
 

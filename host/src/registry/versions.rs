@@ -4,7 +4,7 @@ use serde::Serialize;
 use sqlx::{AnyConnection, AnyPool};
 
 use super::RegistryError;
-use crate::model::UnknownStatus;
+use crate::model::Stored;
 use crate::store;
 
 /// Where a version is in its lifecycle.
@@ -22,31 +22,22 @@ pub enum Status {
     Retired,
 }
 
-impl Status {
-    pub fn as_str(self) -> &'static str {
+impl Stored for Status {
+    const COLUMN: &'static str = "policy_versions.status";
+    const ALL: &'static [Self] = &[
+        Status::Staged,
+        Status::Shadow,
+        Status::Active,
+        Status::Retired,
+    ];
+
+    fn as_str(self) -> &'static str {
         match self {
             Status::Staged => "staged",
             Status::Shadow => "shadow",
             Status::Active => "active",
             Status::Retired => "retired",
         }
-    }
-}
-
-/// How a row's status column is read (`#[sqlx(try_from = "String")]`).
-impl TryFrom<String> for Status {
-    type Error = UnknownStatus;
-
-    fn try_from(text: String) -> Result<Self, UnknownStatus> {
-        [
-            Status::Staged,
-            Status::Shadow,
-            Status::Active,
-            Status::Retired,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
-        .ok_or(UnknownStatus("policy_versions.status", text))
     }
 }
 

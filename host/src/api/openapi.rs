@@ -9,11 +9,12 @@
 
 use axum::Extension;
 use axum::body::Bytes;
+use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{Content, OpenApi, Ref, Response};
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response};
 
 use super::error::ErrorBody;
 
@@ -50,11 +51,26 @@ impl utoipa::Modify for Bearer {
     }
 }
 
-/// The document with the errors each operation can answer.
+/// The document with the errors each operation can answer, and every response
+/// described (the reason phrase, where its handler says nothing more).
 pub(super) fn finish(mut api: OpenApi) -> OpenApi {
     for item in api.paths.paths.values_mut() {
         for operation in operations(item) {
             add_errors(operation);
+            for (status, response) in &mut operation.responses.responses {
+                if let RefOr::T(response) = response
+                    && response.description.is_empty()
+                {
+                    let reason = status
+                        .parse()
+                        .ok()
+                        .and_then(|s| StatusCode::from_u16(s).ok());
+                    response.description = reason
+                        .and_then(|s| s.canonical_reason())
+                        .unwrap_or_default()
+                        .to_string();
+                }
+            }
         }
     }
     api
@@ -156,6 +172,8 @@ pub(super) struct Document(pub Bytes);
 mod tests {
     use std::path::Path;
 
+    use utoipa::openapi::RefOr;
+
     /// axum's own `route` (or a nested service) would serve a path the document
     /// does not list: every module registers its handlers through
     /// `utoipa_axum::routes!`, which adds the operation with the route. TAXII
@@ -189,8 +207,9 @@ mod tests {
         assert!(offending.is_empty(), "{offending:#?}");
     }
 
-    /// Every operation names who may call it (its description's last paragraph)
-    /// and has an operation id of its own (client generators name methods by it).
+    /// Every operation names who may call it (its description's last paragraph),
+    /// has an operation id of its own (client generators name methods by it) and
+    /// describes each of its responses.
     #[test]
     fn every_operation_says_who_may_call_it_under_its_own_id() {
         let document = super::finish(super::super::routes(Default::default()).into_openapi());
@@ -211,6 +230,13 @@ mod tests {
                 let id = operation.operation_id.clone().unwrap_or_default();
                 if !ids.insert(id.clone()) {
                     missing.push(format!("{path}: operation id {id} taken"));
+                }
+                for (status, response) in &operation.responses.responses {
+                    if let RefOr::T(response) = response
+                        && response.description.is_empty()
+                    {
+                        missing.push(format!("{path}: {status} undescribed"));
+                    }
                 }
             }
         }

@@ -4,7 +4,7 @@
 //! no reader can decode.
 
 use isac_tests::TestServer;
-use isac_tests::isac_host::model::{CaseStatus, MemberStatus, Stored};
+use isac_tests::isac_host::model::{CaseStatus, MemberStatus, ReportStatus, Stored};
 use isac_tests::isac_host::registry;
 
 /// A status column: the constraint's name, an update of one row to `$1` (the
@@ -34,6 +34,10 @@ async fn a_status_the_host_does_not_know_is_refused() {
         )
         .await;
     let case = sent.body["case_id"].as_str().expect("a case").to_string();
+    let report = sent.body["report_id"]
+        .as_str()
+        .expect("a report")
+        .to_string();
     let columns = [
         (
             Column {
@@ -66,6 +70,17 @@ async fn a_status_the_host_does_not_know_is_refused() {
                 known: known::<CaseStatus>(),
             },
             case,
+        ),
+        (
+            Column {
+                constraint: "reports_status",
+                update: "UPDATE reports SET status = $1 WHERE id = $2",
+                insert: "INSERT INTO reports (id, community_id, submitter, organisation, submitted_at, \
+                         tlp, confidence, original, status) SELECT id || '-copy', community_id, submitter, \
+                         organisation, submitted_at, tlp, confidence, original, $1 FROM reports WHERE id = $2",
+                known: known::<ReportStatus>(),
+            },
+            report,
         ),
     ];
     for (column, id) in columns {

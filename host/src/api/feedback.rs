@@ -20,7 +20,7 @@ use super::inbox::{ViewFilter, due_views};
 use super::{ApiError, AppState, Principal, Seat};
 use crate::council::contribution;
 use crate::council::placement::{self, Placed};
-use crate::model::{Contribution, Tlp};
+use crate::model::{Contribution, ReportStatus, Tlp};
 use crate::store;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -69,8 +69,7 @@ struct Given {
     kind: String,
     /// The report the feedback was delivered as.
     delivered_as: String,
-    /// `delivered` or `quarantined`.
-    status: &'static str,
+    status: ReportStatus,
     deliveries: usize,
 }
 
@@ -184,7 +183,7 @@ async fn give(
     )
     .await?;
     tx.commit().await?;
-    let status = if committed.status == "quarantined" {
+    let status = if committed.status == ReportStatus::Quarantined {
         StatusCode::ACCEPTED
     } else {
         StatusCode::CREATED

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::extract::Path;
 use super::{ApiError, AppState, Principal};
-use crate::model::{self, Report, Tlp};
+use crate::model::{self, Report, Stored as _, Tlp};
 use crate::pipeline::Committed;
 use crate::{plugin_text, store};
 
@@ -113,7 +113,7 @@ async fn rerun(
         &principal.actor(),
         "quarantine.rerun",
         &report_id,
-        committed.status,
+        committed.status.as_str(),
     )
     .await?;
     Ok(Json(committed))

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use super::extract::Path;
 use super::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, require_json};
 use crate::intake::{self, FieldError, Submission, ValidSubmission};
-use crate::model::Report;
+use crate::model::{Report, ReportStatus};
 use crate::pipeline::{Committed, PipelineError};
 use crate::store;
 
@@ -60,7 +60,7 @@ async fn submit(
     require_json(&headers)?;
     let submission = intake::validate(intake::parse(&bytes)?)?;
     let committed = decide(&state, seat, community, submission).await?;
-    let status = if committed.status == "quarantined" {
+    let status = if committed.status == ReportStatus::Quarantined {
         StatusCode::ACCEPTED
     } else {
         StatusCode::CREATED

@@ -17,7 +17,7 @@ use super::{ApiError, AppState, Principal};
 use crate::council::fiscal_year;
 use crate::council::placement::{self, Placed};
 use crate::council::trend_report::{self, Figures};
-use crate::model::Tlp;
+use crate::model::{ReportStatus, Tlp};
 use crate::store;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -40,8 +40,7 @@ struct Generated {
     /// The report it was delivered as, and that report's own case.
     report_id: String,
     case_id: String,
-    /// `delivered` or `quarantined`.
-    status: &'static str,
+    status: ReportStatus,
     deliveries: usize,
     /// The period's figures (RED reports left out).
     #[schema(value_type = Object)]

@@ -1,6 +1,6 @@
 //! Status columns: each a closed set of values stored as their names, which the
 //! database refuses to hold any other of (the CHECK constraints and SQLite
-//! triggers of migrations 0011 to 0013). Rows read them with
+//! triggers of migrations 0011 to 0014). Rows read them with
 //! `#[sqlx(try_from = "String")]`, through [`Stored::parse`].
 
 use serde::{Deserialize, Serialize};
@@ -71,6 +71,28 @@ impl Stored for MemberStatus {
     }
 }
 
+/// What became of a report (`reports.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    /// Decided: its views are delivered (or due later).
+    Delivered,
+    /// The plugin faulted: kept, never delivered, until a re-run decides it.
+    Quarantined,
+}
+
+impl Stored for ReportStatus {
+    const COLUMN: &'static str = "reports.status";
+    const ALL: &'static [Self] = &[ReportStatus::Delivered, ReportStatus::Quarantined];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            ReportStatus::Delivered => "delivered",
+            ReportStatus::Quarantined => "quarantined",
+        }
+    }
+}
+
 /// Where a case stands (`cases.status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -114,4 +136,9 @@ macro_rules! stored_conversions {
     )*};
 }
 
-stored_conversions!(MemberStatus, CaseStatus, crate::registry::Status);
+stored_conversions!(
+    MemberStatus,
+    ReportStatus,
+    CaseStatus,
+    crate::registry::Status
+);

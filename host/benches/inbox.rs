@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::council;
 use futures_util::future::join_all;
-use isac_host::model::{Confidence, Indicator, IndicatorKind, Report, Tlp};
+use isac_host::model::{Confidence, Indicator, IndicatorKind, Report, ReportStatus, Tlp};
 use isac_host::{server, store};
 
 const READS: usize = 200;
@@ -93,7 +93,7 @@ async fn main() {
         let chunk = (sent..(sent + 64).min(reports))
             .map(|n| state.pipeline.submit(report(submitter, organisation, n)));
         for committed in join_all(chunk).await {
-            assert_eq!(committed.expect("stored").status, "delivered");
+            assert_eq!(committed.expect("stored").status, ReportStatus::Delivered);
         }
         sent = (sent + 64).min(reports);
     }

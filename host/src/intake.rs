@@ -29,7 +29,7 @@ const MAX_RECIPIENTS: usize = 100;
 const MAX_URL: usize = 2048;
 
 /// The JSON body of POST /api/v1/communities/{id}/reports.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Submission {
     pub title: String,
@@ -45,6 +45,7 @@ pub struct Submission {
     #[serde(default)]
     pub victim: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Vec<u64>)]
     pub named_recipients: Vec<MemberId>,
 }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 use metrics::{counter, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
+use crate::model::Stored;
 use crate::pipeline::Committed;
 
 const REPORTS: &str = "isac_reports_total";
@@ -83,7 +84,7 @@ fn describe() {
 
 /// A stored report (and each copy forwarded to another community).
 pub fn committed(report: &Committed) {
-    counter!(REPORTS, "community" => report.community.clone(), "outcome" => report.status)
+    counter!(REPORTS, "community" => report.community.clone(), "outcome" => report.status.as_str())
         .increment(1);
     for forward in &report.forwards {
         committed(forward);

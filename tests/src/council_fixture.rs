@@ -48,16 +48,14 @@ pub async fn load_membership(db: &AnyPool) -> Result<(), sqlx::Error> {
         let moment = fiscal_year::end_of_day(date).expect("fixture date");
         for _ in 0..approve {
             serial += 1;
-            let member = applicant(&mut tx, serial, moment - 20 * DAY).await?;
+            let member = applicant(&mut tx, serial, moment - 20 * DAY, "approved").await?;
             event(&mut tx, member, "approved", moment - 10 * DAY).await?;
-            status(&mut tx, member, "approved").await?;
             approved.push(member);
         }
         for _ in 0..refuse {
             serial += 1;
-            let member = applicant(&mut tx, serial, moment - 20 * DAY).await?;
+            let member = applicant(&mut tx, serial, moment - 20 * DAY, "refused").await?;
             event(&mut tx, member, "refused", moment - 10 * DAY).await?;
-            status(&mut tx, member, "refused").await?;
         }
         for _ in 0..expel {
             let member = approved.remove(0);
@@ -73,7 +71,15 @@ pub async fn load_membership(db: &AnyPool) -> Result<(), sqlx::Error> {
     tx.commit().await
 }
 
-async fn applicant(conn: &mut AnyConnection, serial: usize, at: i64) -> Result<i64, sqlx::Error> {
+/// An organisation that applied at `at` as members did before applications had
+/// a table of their own, its seat already in its `decided` status (the events
+/// tell when).
+async fn applicant(
+    conn: &mut AnyConnection,
+    serial: usize,
+    at: i64,
+    decided: &str,
+) -> Result<i64, sqlx::Error> {
     let organisation: i64 = sqlx::query_scalar(
         "INSERT INTO organisations (name, kind, sector, created_at) VALUES ($1, 'other', 'other', $2) RETURNING id",
     )
@@ -83,9 +89,10 @@ async fn applicant(conn: &mut AnyConnection, serial: usize, at: i64) -> Result<i
     .await?;
     let member: i64 = sqlx::query_scalar(
         "INSERT INTO members (organisation_id, community_id, class, status, created_at) \
-         VALUES ($1, 'council', 'general', 'applied', $2) RETURNING id",
+         VALUES ($1, 'council', 'general', $2, $3) RETURNING id",
     )
     .bind(organisation)
+    .bind(decided)
     .bind(at)
     .fetch_one(&mut *conn)
     .await?;

@@ -8,21 +8,22 @@
 
 use std::time::Duration;
 
-use axum::body::Bytes;
+use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 use tower_governor::governor::GovernorConfigBuilder;
 use tower_governor::{GovernorError, GovernorLayer};
+use utoipa::ToSchema;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
-use super::extract::Path;
+use super::error::ErrorBody;
+use super::extract::{ApiJson, Path};
 use super::members::record_event;
-use super::{ApiError, AppState, Principal, json_body, line};
+use super::{ApiError, AppState, Principal, line};
 use crate::model::{self, OrganisationKind, Sector};
 use crate::store;
 
@@ -47,19 +48,17 @@ impl Default for RateLimit {
     }
 }
 
-pub fn router(limit: RateLimit) -> Router<AppState> {
+pub fn router(limit: RateLimit) -> OpenApiRouter<AppState> {
     let config = GovernorConfigBuilder::default()
         .burst_size(limit.burst.max(1))
         .period(limit.period.max(Duration::from_millis(1)))
         .finish()
         .expect("burst and period are above zero");
     let governor = GovernorLayer::new(config).error_handler(too_many);
-    Router::new()
-        .route(
-            "/communities/{id}/applications",
-            post(apply).route_layer(governor).get(list),
-        )
-        .route("/applications/{id}/{decision}", post(decide))
+    OpenApiRouter::new()
+        .routes(routes!(apply).map(|apply| apply.route_layer(governor)))
+        .routes(routes!(list))
+        .routes(routes!(decide))
 }
 
 /// The governor's refusal as our JSON error, with `Retry-After`.
@@ -73,7 +72,7 @@ fn too_many(error: GovernorError) -> Response {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Organisation {
     name: String,
@@ -81,26 +80,36 @@ struct Organisation {
     sector: Sector,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Application {
     organisation: Organisation,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Filed {
     application_id: String,
+    /// Always `pending`.
     status: &'static str,
 }
 
 /// Files an application: 202 with its id, the same for every name.
+///
+/// Anyone, without a token: 5 per client address, then one a minute (429 with
+/// `Retry-After`).
+#[utoipa::path(post, path = "/communities/{id}/applications", tag = "membership", security(()),
+    params(("id" = String, Path, description = "the community")),
+    request_body = Application,
+    responses(
+        (status = 202, body = Filed),
+        (status = 429, body = ErrorBody, description = "too many applications from this address",
+         headers(("Retry-After" = u64, description = "seconds"))),
+    ))]
 async fn apply(
     State(state): State<AppState>,
     Path(community): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    ApiJson(Application { organisation }): ApiJson<Application>,
 ) -> Result<(StatusCode, Json<Filed>), ApiError> {
-    let Application { organisation } = json_body(&headers, body)?;
     let name = line("organisation.name", &organisation.name, 200)?;
     let mut conn = state.db.acquire().await?;
     let mut tx = store::begin_write(&mut conn).await?;
@@ -130,7 +139,7 @@ async fn apply(
     ))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Pending {
     id: String,
     name: String,
@@ -142,14 +151,18 @@ struct Pending {
     organisation_on_record: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct PendingList {
     community: String,
     applications: Vec<Pending>,
 }
 
-/// The community's pending applications, oldest first (steering committee and
-/// secretariat).
+/// The community's pending applications, oldest first.
+///
+/// The steering committee and the secretariat.
+#[utoipa::path(get, path = "/communities/{id}/applications", operation_id = "list_applications", tag = "membership",
+    params(("id" = String, Path, description = "the community")),
+    responses((status = 200, body = PendingList)))]
 async fn list(
     State(state): State<AppState>,
     principal: Principal,
@@ -190,7 +203,7 @@ async fn list(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Decision {
     reason: String,
@@ -200,9 +213,10 @@ struct Decision {
     organisation_id: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Decided {
     application_id: String,
+    /// `approved` or `refused`.
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     member_id: Option<i64>,
@@ -210,13 +224,23 @@ struct Decided {
     organisation_id: Option<i64>,
 }
 
-/// `approve` or `refuse` a pending application (steering committee).
+/// `approve` or `refuse` a pending application: approval creates a new
+/// organisation, or with `organisation_id` makes the applicant a member of that
+/// organisation on record (409 when the name is taken and no id is given).
+///
+/// The steering committee.
+#[utoipa::path(post, path = "/applications/{id}/{decision}", tag = "membership",
+    params(("id" = String, Path, description = "the application"), ("decision" = String, Path, pattern = "^(approve|refuse)$")),
+    request_body = Decision,
+    responses(
+        (status = 200, body = Decided),
+        (status = 409, body = ErrorBody, description = "already decided, or the name is taken"),
+    ))]
 async fn decide(
     State(state): State<AppState>,
     principal: Principal,
     Path((id, decision)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Result<ApiJson<Decision>, ApiError>,
 ) -> Result<Json<Decided>, ApiError> {
     let approve = match decision.as_str() {
         "approve" => true,
@@ -226,10 +250,10 @@ async fn decide(
     if principal != Principal::SteeringCommittee {
         return Err(ApiError::Forbidden);
     }
-    let Decision {
+    let ApiJson(Decision {
         reason,
         organisation_id,
-    } = json_body(&headers, body)?;
+    }) = body?;
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(ApiError::invalid("reason", "must not be empty"));

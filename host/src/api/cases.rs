@@ -8,35 +8,39 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::{Path, Query};
-use super::inbox::{ViewFilter, delivered_view, due_views};
+use super::inbox::{InboxItem, ViewFilter, delivered_view, due_views};
 use super::{ApiError, AppState, Principal, Seat, read_audit};
-use crate::model::Confidence;
+use crate::council::case_admin::Standing;
+use crate::model::{CaseStatus, Confidence};
 use crate::store;
 use crate::view::View;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/cases", get(list))
-        .route("/cases/{id}", get(show))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(show))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct CaseQuery {
+    /// Only cases of this community.
     community: Option<String>,
 }
 
 /// A case as one member sees it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct CaseSummary {
     id: String,
     community: String,
@@ -47,22 +51,23 @@ struct CaseSummary {
     last_report_at: i64,
     /// The highest confidence among this member's views.
     confidence: Confidence,
-    status: String,
+    status: CaseStatus,
     /// Reports of the case delivered to this member (not the case's total, which
     /// would reveal reports it may not see).
     visible_reports: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct CaseList {
     cases: Vec<CaseSummary>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct CaseDetail {
     #[serde(flatten)]
     summary: CaseSummary,
-    reports: Vec<Value>,
+    /// Each delivery of the case to the caller, with its view.
+    reports: Vec<InboxItem>,
 }
 
 /// One of the member's views in a case: its delivery id and what it showed.
@@ -72,6 +77,12 @@ struct SeenView {
     view: View,
 }
 
+/// The cases the caller received something in, latest report first, each
+/// titled and dated from the caller's own views. Audit-logged.
+///
+/// A member.
+#[utoipa::path(get, path = "/cases", operation_id = "list_cases", tag = "cases", params(CaseQuery),
+    responses((status = 200, body = CaseList)))]
 async fn list(
     State(state): State<AppState>,
     principal: Principal,
@@ -104,6 +115,12 @@ async fn list(
     Ok(Json(CaseList { cases }))
 }
 
+/// One case with the reports delivered to the caller. Audit-logged.
+///
+/// A member that received something in it (others: 404).
+#[utoipa::path(get, path = "/cases/{id}", operation_id = "show_case", tag = "cases",
+    params(("id" = String, Path, description = "the case")),
+    responses((status = 200, body = CaseDetail)))]
 async fn show(
     State(state): State<AppState>,
     principal: Principal,
@@ -152,7 +169,7 @@ fn seen(row: &AnyRow) -> Result<SeenView, ApiError> {
 /// The case as seen through `views` (not empty): only its status and community
 /// come from the stored case, everything else from what this member received.
 async fn summary(db: &AnyPool, id: String, views: &[SeenView]) -> Result<CaseSummary, ApiError> {
-    let row = sqlx::query("SELECT community_id, status FROM cases WHERE id = $1")
+    let stored: Standing = sqlx::query_as("SELECT community_id, status FROM cases WHERE id = $1")
         .bind(&id)
         .fetch_one(db)
         .await?;
@@ -163,7 +180,7 @@ async fn summary(db: &AnyPool, id: String, views: &[SeenView]) -> Result<CaseSum
     let submitted = views.iter().map(|v| v.view.submitted_at.unix_timestamp());
     Ok(CaseSummary {
         id,
-        community: row.try_get(0)?,
+        community: stored.community_id,
         title: first.view.title.clone(),
         opened_at: submitted.clone().min().unwrap_or_default(),
         last_report_at: submitted.max().unwrap_or_default(),
@@ -172,7 +189,7 @@ async fn summary(db: &AnyPool, id: String, views: &[SeenView]) -> Result<CaseSum
             .map(|v| v.view.confidence)
             .max()
             .unwrap_or(Confidence::Suspicion),
-        status: row.try_get(1)?,
+        status: stored.status,
         visible_reports: views
             .iter()
             .map(|v| &v.view.report_id)

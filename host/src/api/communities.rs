@@ -2,71 +2,123 @@
 //! settings, and plugin uploads. A configuration change is a policy version
 //! staged and activated at once through the registry (see `policies`).
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
-use serde::Deserialize;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
+use utoipa::ToSchema;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
-use super::extract::Path;
-use super::{ApiError, AppState, PLUGIN_LIMIT, Principal, json_body, line, raw_body};
+use super::error::ErrorBody;
+use super::extract::{ApiJson, Path};
+use super::{ApiError, AppState, PLUGIN_LIMIT, Principal, line, raw_body};
 use crate::registry;
 use crate::runtime::Digest;
 use crate::store;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/communities", get(list).post(create))
-        .route("/communities/{id}", put(configure))
-        .route(
-            "/plugins",
-            post(upload).layer(DefaultBodyLimit::max(PLUGIN_LIMIT)),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(configure))
+        .routes(routes!(upload).layer(DefaultBodyLimit::max(PLUGIN_LIMIT)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewCommunity {
+    /// 2 to 40 characters of a-z, 0-9 and -.
     id: String,
     name: String,
     /// A built-in reference plugin's name, or the sha256 of an uploaded plugin.
     plugin: String,
+    /// The plugin's settings (`{}` when left out).
     #[serde(default)]
     settings: Option<Value>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Configuration {
+    /// A built-in plugin's name or an uploaded plugin's sha256; the current one when left out.
     plugin: Option<String>,
+    /// The plugin's settings; the current ones when left out.
     settings: Option<Value>,
 }
 
-async fn list(State(state): State<AppState>, _: Principal) -> Result<Json<Value>, ApiError> {
+#[derive(Debug, Serialize, ToSchema)]
+struct Community {
+    id: String,
+    name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Communities {
+    communities: Vec<Community>,
+}
+
+/// A community's plugin and settings, as configured.
+#[derive(Debug, Serialize, ToSchema)]
+struct Configured {
+    id: String,
+    /// The plugin's sha256.
+    plugin: String,
+    /// The settings as JSON text.
+    settings: String,
+    /// The policy version staged and activated (`PUT` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Uploaded {
+    /// The plugin's sha256, which names it from now on.
+    digest: String,
+}
+
+/// Every community, by id.
+///
+/// Anyone signed in.
+#[utoipa::path(get, path = "/communities", operation_id = "list_communities", tag = "communities",
+    responses((status = 200, body = Communities)))]
+async fn list(State(state): State<AppState>, _: Principal) -> Result<Json<Communities>, ApiError> {
     let rows = sqlx::query("SELECT id, name FROM communities ORDER BY id")
         .fetch_all(&state.db)
         .await?;
-    let communities: Result<Vec<Value>, sqlx::Error> = rows
+    let communities = rows
         .iter()
-        .map(|r| Ok(json!({"id": r.try_get::<String, _>(0)?, "name": r.try_get::<String, _>(1)?})))
-        .collect();
-    Ok(Json(json!({ "communities": communities? })))
+        .map(|r| {
+            Ok(Community {
+                id: r.try_get(0)?,
+                name: r.try_get(1)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Json(Communities { communities }))
 }
 
+/// A new community with its policy plugin (which must accept the settings).
+///
+/// The secretariat.
+#[utoipa::path(post, path = "/communities", tag = "communities",
+    request_body = NewCommunity,
+    responses(
+        (status = 201, body = Configured),
+        (status = 409, body = ErrorBody, description = "the id is taken"),
+    ))]
 async fn create(
     State(state): State<AppState>,
     principal: Principal,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    body: Result<ApiJson<NewCommunity>, ApiError>,
+) -> Result<(StatusCode, Json<Configured>), ApiError> {
     if principal != Principal::Secretariat {
         return Err(ApiError::Forbidden);
     }
-    let new: NewCommunity = json_body(&headers, body)?;
+    let ApiJson(new) = body?;
     let valid_id = (2..=40).contains(&new.id.len())
         && new
             .id
@@ -123,21 +175,36 @@ async fn create(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": new.id, "plugin": digest, "settings": settings})),
+        Json(Configured {
+            id: new.id,
+            plugin: digest,
+            settings,
+            version: None,
+        }),
     ))
 }
 
+/// The one-step policy change: stages and activates a new version, for
+/// communities whose policy changes need no approval (409 otherwise).
+///
+/// The community's operator, the secretariat.
+#[utoipa::path(put, path = "/communities/{id}", tag = "communities",
+    params(("id" = String, Path, description = "the community")),
+    request_body = Configuration,
+    responses(
+        (status = 200, body = Configured),
+        (status = 409, body = ErrorBody, description = "the community's policy changes need approval"),
+    ))]
 async fn configure(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
+    body: Result<ApiJson<Configuration>, ApiError>,
+) -> Result<Json<Configured>, ApiError> {
     if !principal.operates(&id) {
         return Err(ApiError::Forbidden);
     }
-    let change: Configuration = json_body(&headers, body)?;
+    let ApiJson(change) = body?;
     let mut conn = state.db.acquire().await?;
     let row = sqlx::query("SELECT plugin_digest, settings FROM communities WHERE id = $1")
         .bind(&id)
@@ -167,16 +234,26 @@ async fn configure(
         .wit_version;
     let version = registry::stage(&mut conn, &id, &digest, &settings, &wit_version, &actor).await?;
     registry::activate(&state.pipeline, &id, version, &actor).await?;
-    Ok(Json(
-        json!({"id": id, "plugin": digest, "settings": settings, "version": version}),
-    ))
+    Ok(Json(Configured {
+        id,
+        plugin: digest,
+        settings,
+        version: Some(version),
+    }))
 }
 
+/// Uploads a plugin (a WebAssembly component, up to 64 MiB), refused unless it
+/// loads and implements a supported contract version.
+///
+/// The operators, the secretariat.
+#[utoipa::path(post, path = "/plugins", tag = "communities",
+    request_body(content = String, content_type = "application/wasm", description = "the component's bytes"),
+    responses((status = 201, body = Uploaded)))]
 async fn upload(
     State(state): State<AppState>,
     principal: Principal,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
     if !matches!(
         principal,
         Principal::Operator { .. } | Principal::Secretariat
@@ -186,7 +263,7 @@ async fn upload(
     let bytes = raw_body(body, PLUGIN_LIMIT)?;
     let mut conn = state.db.acquire().await?;
     let digest = store_plugin(&state, &mut conn, &bytes, &principal).await?;
-    Ok((StatusCode::CREATED, Json(json!({"digest": digest}))))
+    Ok((StatusCode::CREATED, Json(Uploaded { digest })))
 }
 
 pub(super) fn settings_text(settings: Option<Value>) -> String {

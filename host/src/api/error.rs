@@ -5,7 +5,7 @@ use axum::Json;
 use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -54,6 +54,20 @@ pub enum ApiError {
 
 /// When a client should retry a request the database could not serve.
 const RETRY_SECONDS: u64 = 5;
+
+/// The JSON body of every error under `/api/v1` and of the probes (the request
+/// log layer adds the request's `request_id`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The status's reason phrase, e.g. `Not Found`.
+    error: &'static str,
+    /// What is wrong, for a person.
+    message: String,
+    /// The body field (a path such as `organisation.name`) or the path or query
+    /// parameter that is wrong, for 422 and 400.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
+}
 
 impl ApiError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -121,10 +135,17 @@ impl IntoResponse for ApiError {
             ApiError::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
             _ => {}
         }
-        let mut body = json!({ "error": status.canonical_reason().unwrap_or("error"), "message": self.to_string() });
-        if let ApiError::Invalid { field, .. } | ApiError::BadParameter { field, .. } = &self {
-            body["field"] = json!(field);
-        }
+        let field = match &self {
+            ApiError::Invalid { field, .. } | ApiError::BadParameter { field, .. } => {
+                Some(field.clone())
+            }
+            _ => None,
+        };
+        let body = ErrorBody {
+            error: status.canonical_reason().unwrap_or("error"),
+            message: self.to_string(),
+            field,
+        };
         let mut response = (status, Json(body)).into_response();
         match self {
             ApiError::TooManyRequests { retry_after } => {

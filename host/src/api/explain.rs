@@ -4,29 +4,42 @@
 //! members; a member only about a report its inbox shows, so the answer never
 //! tells it that a report it did not get (or not yet) exists.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::{Path, Query};
 use super::{ApiError, AppState, Principal};
 use crate::council::explain::{self, ExplainError, Explanation};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/communities/{id}/decisions/{report}/explain",
-        get(explain_one),
-    )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(explain_one))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct Asked {
     /// The member asked about; a member asking about itself may leave it out.
     member: Option<i64>,
 }
 
+/// Why a member received the report, or did not: `received`, the view it got
+/// and `reasons` with stable codes in the order the host applied its rules.
+///
+/// The community's operator and the secretariat, for any of its members (then
+/// `member` is required); a member for itself only, about a report its inbox
+/// shows (otherwise 404), without the plugin's selectors.
+#[utoipa::path(get, path = "/communities/{id}/decisions/{report}/explain", tag = "operations",
+    params(
+        ("id" = String, Path, description = "the community"),
+        ("report" = String, Path, description = "the report"),
+        Asked,
+    ),
+    responses((status = 200, body = Explanation)))]
 async fn explain_one(
     State(state): State<AppState>,
     principal: Principal,

@@ -1,15 +1,79 @@
-//! Path and query extractors whose rejection is an [`ApiError`] naming the
-//! parameter: axum's own answer a bad URL in plain text, and a client reading our
-//! JSON errors would get nothing it can parse. Every handler takes these instead
-//! of `axum::extract::{Path, Query}`.
+//! Path, query and JSON body extractors whose rejection is an [`ApiError`] naming
+//! the parameter or field: axum's own answer a bad URL or body in plain text, and a
+//! client reading our JSON errors would get nothing it can parse. Every handler
+//! takes these instead of `axum::extract::{Path, Query}` and `axum::Json`.
 
+use axum::body::Bytes;
 use axum::extract::path::ErrorKind;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{FromRequestParts, RawPathParams};
+use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequest, RawPathParams, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use super::ApiError;
+use super::{ApiError, JSON_LIMIT, raw_body, require_json};
+
+/// A JSON body parsed into `T`: sent as `application/json`, within [`JSON_LIMIT`]
+/// (413 past it, checked first), errors naming the field (422).
+///
+/// A handler that must refuse the caller before it looks at the body (403 or 404
+/// whatever the body says) takes `Result<ApiJson<T>, ApiError>` and applies `?`
+/// after its checks.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let (headers, bytes) = buffered(request, state).await?;
+        require_json(&headers)?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// An empty body is `None` (for requests whose every field is optional).
+impl<T, S> OptionalFromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Option<Self>, ApiError> {
+        let (headers, bytes) = buffered(request, state).await?;
+        if bytes.is_empty() {
+            return Ok(None);
+        }
+        require_json(&headers)?;
+        parse_json(&bytes).map(|value| Some(ApiJson(value)))
+    }
+}
+
+/// The headers and the body, within [`JSON_LIMIT`].
+async fn buffered<S: Send + Sync>(
+    request: Request,
+    state: &S,
+) -> Result<(axum::http::HeaderMap, Bytes), ApiError> {
+    let headers = request.headers().clone();
+    let bytes = raw_body(Bytes::from_request(request, state).await, JSON_LIMIT)?;
+    Ok((headers, bytes))
+}
+
+/// `bytes` as JSON in `T`, an error naming the field path (`body` for the whole).
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let field = match e.path().to_string() {
+            top if top == "." => "body".to_string(),
+            field => field,
+        };
+        ApiError::invalid(field, e.inner().to_string())
+    })
+}
 
 /// The path parameters, parsed into `T` (a value, or a tuple in route order).
 #[derive(Debug)]

@@ -6,37 +6,38 @@
 //! named neither in a view nor to the plugin. `GET /contribution` shows a
 //! member its own give-and-take statistics.
 
-use axum::body::Bytes;
+use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::extract::Path;
+use super::extract::{ApiJson, Path};
 use super::inbox::{ViewFilter, due_views};
-use super::{ApiError, AppState, Principal, Seat, json_body};
+use super::{ApiError, AppState, Principal, Seat};
 use crate::council::contribution;
 use crate::council::placement::{self, Placed};
-use crate::model::Tlp;
+use crate::model::{Contribution, ReportStatus, Tlp};
 use crate::store;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/cases/{id}/feedback", post(give))
-        .route("/contribution", get(own_contribution))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(give))
+        .routes(routes!(own_contribution))
 }
 
 const KINDS: &[&str] = &["sighting", "false_positive", "useful", "comment"];
 const MAX_COMMENT: usize = 4000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct FeedbackBody {
+    /// `sighting`, `false_positive`, `useful` or `comment`.
     kind: String,
+    /// At most 4000 characters; required for a `comment`.
     #[serde(default)]
     comment: String,
     /// One report of the case that the caller received; default the case as a whole.
@@ -61,23 +62,48 @@ pub async fn received_in_case(
         .collect::<Result<_, _>>()?)
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+struct Given {
+    feedback_id: i64,
+    case_id: String,
+    kind: String,
+    /// The report the feedback was delivered as.
+    delivered_as: String,
+    status: ReportStatus,
+    deliveries: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct OwnContribution {
+    member_id: i64,
+    contribution: Contribution,
+}
+
+/// Feedback on a case the caller received: delivered as TLP:RED to the case's
+/// submitters and the task force, routed and redacted by the community's
+/// plugin, the giver never named (202 when the plugin's decision quarantined it).
+///
+/// A member who received the case.
+#[utoipa::path(post, path = "/cases/{id}/feedback", tag = "council",
+    params(("id" = String, Path, description = "the case")),
+    request_body = FeedbackBody,
+    responses((status = 201, body = Given), (status = 202, body = Given, description = "quarantined")))]
 async fn give(
     State(state): State<AppState>,
     principal: Principal,
     Path(case_id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    body: Result<ApiJson<FeedbackBody>, ApiError>,
+) -> Result<(StatusCode, Json<Given>), ApiError> {
     let seat = principal.seat()?;
     let received = received_in_case(&state.db, seat, &case_id).await?;
     if received.is_empty() {
         return Err(ApiError::NotFound);
     }
-    let FeedbackBody {
+    let ApiJson(FeedbackBody {
         kind,
         comment,
         report,
-    } = json_body(&headers, body)?;
+    }) = body?;
     if !KINDS.contains(&kind.as_str()) {
         return Err(ApiError::invalid(
             "kind",
@@ -157,28 +183,38 @@ async fn give(
     )
     .await?;
     tx.commit().await?;
-    let status = if committed.status == "quarantined" {
+    let status = if committed.status == ReportStatus::Quarantined {
         StatusCode::ACCEPTED
     } else {
         StatusCode::CREATED
     };
     Ok((
         status,
-        Json(json!({
-            "feedback_id": id, "case_id": case_id, "kind": kind,
-            "delivered_as": committed.report_id, "status": committed.status,
-            "deliveries": committed.deliveries,
-        })),
+        Json(Given {
+            feedback_id: id,
+            case_id,
+            kind,
+            delivered_as: committed.report_id,
+            status: committed.status,
+            deliveries: committed.deliveries,
+        }),
     ))
 }
 
+/// The caller's own give-and-take counts (reports, confirmed, feedback,
+/// countermeasures; 90 days and total), as plugins get them.
+///
+/// A member.
+#[utoipa::path(get, path = "/contribution", tag = "council",
+    responses((status = 200, body = OwnContribution)))]
 async fn own_contribution(
     State(state): State<AppState>,
     principal: Principal,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OwnContribution>, ApiError> {
     let seat = principal.seat()?;
-    let counts = contribution::of_member(&state.db, seat.member_id, store::now()).await?;
-    Ok(Json(
-        json!({ "member_id": seat.member_id, "contribution": counts }),
-    ))
+    let contribution = contribution::of_member(&state.db, seat.member_id, store::now()).await?;
+    Ok(Json(OwnContribution {
+        member_id: seat.member_id,
+        contribution,
+    }))
 }

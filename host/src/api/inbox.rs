@@ -3,13 +3,15 @@
 //! time (each response audit-logged), and a Server-Sent Events stream of new ones
 //! (see [`stream`]).
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use std::collections::HashMap;
 
@@ -19,26 +21,57 @@ use crate::store::{self, bulk, collection};
 
 mod stream;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/inbox", get(list))
-        .route("/inbox/stream", get(stream::stream))
-        .route("/inbox/{delivery}", get(read))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(stream::stream))
+        .routes(routes!(read))
 }
 
 const PAGE: i64 = 50;
 const MAX_PAGE: i64 = 500;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct InboxQuery {
     /// A `next_cursor` this server gave: where the collection order was left.
     cursor: Option<i64>,
+    /// Only deliveries of this community.
     community: Option<String>,
+    /// Only deliveries of this case.
     case: Option<String>,
     /// Unix seconds: only deliveries that became available at or after this.
     since: Option<i64>,
+    /// 1 to 500 (default 50).
     limit: Option<i64>,
+}
+
+/// One delivery in a member's inbox.
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct InboxItem {
+    delivery_id: i64,
+    report_id: String,
+    case_id: String,
+    community: String,
+    /// Unix seconds: when the delivery became due.
+    delivered_at: i64,
+    /// The view's title, as the member may read it.
+    #[schema(value_type = String)]
+    title: Value,
+    #[schema(value_type = crate::model::Tlp)]
+    tlp: Value,
+    /// What the member received of the report (one delivery only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::view::View>)]
+    view: Option<Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct InboxPage {
+    items: Vec<InboxItem>,
+    /// The `cursor` of the next page, when more follow.
+    next_cursor: Option<i64>,
 }
 
 const ITEM_COLUMNS: &str =
@@ -127,26 +160,34 @@ pub async fn due_in_order(
     Ok((found, more))
 }
 
-fn item(row: &AnyRow) -> Result<Value, ApiError> {
+fn item(row: &AnyRow) -> Result<InboxItem, ApiError> {
     let content: String = row.try_get(5)?;
     let view: Value =
         serde_json::from_str(&content).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(json!({
-        "delivery_id": row.try_get::<i64, _>(0)?,
-        "report_id": row.try_get::<String, _>(1)?,
-        "case_id": row.try_get::<String, _>(2)?,
-        "community": row.try_get::<String, _>(3)?,
-        "delivered_at": row.try_get::<i64, _>(4)?,
-        "title": view["title"],
-        "tlp": view["tlp"],
-    }))
+    Ok(InboxItem {
+        delivery_id: row.try_get(0)?,
+        report_id: row.try_get(1)?,
+        case_id: row.try_get(2)?,
+        community: row.try_get(3)?,
+        delivered_at: row.try_get(4)?,
+        title: view["title"].clone(),
+        tlp: view["tlp"].clone(),
+        view: None,
+    })
 }
 
+/// The caller's deliveries that are due, in the order they became due (a delayed
+/// delivery joins the end when its delay runs out, so following `next_cursor`
+/// never misses one). Audit-logged.
+///
+/// A member (its own deliveries).
+#[utoipa::path(get, path = "/inbox", operation_id = "list_inbox", tag = "inbox", params(InboxQuery),
+    responses((status = 200, body = InboxPage)))]
 async fn list(
     State(state): State<AppState>,
     principal: Principal,
     Query(q): Query<InboxQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<InboxPage>, ApiError> {
     let seat = principal.seat()?;
     let limit = q.limit.unwrap_or(PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {
@@ -170,13 +211,20 @@ async fn list(
         .then(|| rows.last().map(|(cursor, _)| *cursor))
         .flatten();
     // Items carry each view's title and TLP: view content, so the read is logged.
-    let views = items.iter().filter_map(|i| i["delivery_id"].as_i64());
+    let views = items.iter().map(|i| i.delivery_id);
     read_audit::views_read(&state.db, seat, "inbox", views).await?;
-    Ok(Json(json!({ "items": items, "next_cursor": next })))
+    Ok(Json(InboxPage {
+        items,
+        next_cursor: next,
+    }))
 }
 
 /// One delivered view, if it is the caller's and due. Every read is audit-logged.
-pub async fn delivered_view(db: &AnyPool, seat: &Seat, delivery: i64) -> Result<Value, ApiError> {
+pub(super) async fn delivered_view(
+    db: &AnyPool,
+    seat: &Seat,
+    delivery: i64,
+) -> Result<InboxItem, ApiError> {
     if !store::inbox::has_view(db, seat.member_id, delivery).await? {
         return Err(ApiError::NotFound);
     }
@@ -193,15 +241,22 @@ pub async fn delivered_view(db: &AnyPool, seat: &Seat, delivery: i64) -> Result<
     .await?;
     let mut body = item(row)?;
     let content: String = row.try_get(5)?;
-    body["view"] = serde_json::from_str(&content).map_err(|e| ApiError::Internal(e.to_string()))?;
+    body.view =
+        Some(serde_json::from_str(&content).map_err(|e| ApiError::Internal(e.to_string()))?);
     Ok(body)
 }
 
+/// One delivery with the view the caller received. Audit-logged.
+///
+/// A member (its own deliveries; others are 404).
+#[utoipa::path(get, path = "/inbox/{delivery}", tag = "inbox",
+    params(("delivery" = i64, Path, description = "the delivery (`delivery_id`)")),
+    responses((status = 200, body = InboxItem)))]
 async fn read(
     State(state): State<AppState>,
     principal: Principal,
     Path(delivery): Path<i64>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<InboxItem>, ApiError> {
     Ok(Json(
         delivered_view(&state.db, principal.seat()?, delivery).await?,
     ))

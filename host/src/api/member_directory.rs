@@ -5,44 +5,75 @@
 //! class and its status; a member of the community sees the approved members'
 //! organisations only; anyone else is refused.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Serialize;
-use sqlx::Row;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::Path;
 use super::{ApiError, AppState, Principal};
+use crate::model::MemberStatus;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/communities/{id}/members", get(directory))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(directory))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Directory {
     community: String,
     members: Vec<Entry>,
 }
 
 /// One seat. What only the community's staff see is left out for a member.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = DirectoryEntry)]
 struct Entry {
     id: i64,
     organisation: String,
+    /// The rest, for staff only.
     #[serde(flatten)]
+    #[schema(inline)]
     seat: Option<Seat>,
 }
 
-#[derive(Debug, Serialize)]
+/// A seat as stored.
+#[derive(Debug, sqlx::FromRow)]
+struct Row {
+    id: i64,
+    organisation: String,
+    #[sqlx(flatten)]
+    seat: Seat,
+}
+
+/// The fields of a seat that staff see; left out for a member (so each is
+/// optional in the document).
+#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
+#[schema(as = DirectorySeat)]
 struct Seat {
+    #[schema(required = false)]
     kind: String,
+    #[schema(required = false)]
     sector: String,
+    #[schema(required = false)]
     class: String,
-    status: String,
+    #[schema(required = false)]
+    #[sqlx(try_from = "String")]
+    status: MemberStatus,
     /// Unix seconds.
+    #[schema(required = false)]
     since: i64,
 }
 
+/// The community's members: every seat for staff, the approved members' `id` and
+/// `organisation` only for a member (to name TLP:RED recipients).
+///
+/// The community's operator, the steering committee, the secretariat, and the
+/// community's members.
+#[utoipa::path(get, path = "/communities/{id}/members", tag = "membership",
+    params(("id" = String, Path, description = "the community")),
+    responses((status = 200, body = Directory)))]
 async fn directory(
     State(state): State<AppState>,
     principal: Principal,
@@ -55,32 +86,23 @@ async fn directory(
         _ => return Err(ApiError::Forbidden),
     };
     super::community_exists(&state.db, &community).await?;
-    let rows = sqlx::query(
-        "SELECT m.id, o.name, o.kind, o.sector, m.class, m.status, m.created_at \
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT m.id, o.name AS organisation, o.kind, o.sector, m.class, m.status, \
+                m.created_at AS since \
          FROM members m JOIN organisations o ON o.id = m.organisation_id \
          WHERE m.community_id = $1 ORDER BY o.name, m.id",
     )
     .bind(&community)
     .fetch_all(&state.db)
     .await?;
-    let mut members = Vec::with_capacity(rows.len());
-    for row in rows {
-        let status: String = row.try_get(5)?;
-        if !staff && status != "approved" {
-            continue;
-        }
-        let seat = Seat {
-            kind: row.try_get(2)?,
-            sector: row.try_get(3)?,
-            class: row.try_get(4)?,
-            status,
-            since: row.try_get(6)?,
-        };
-        members.push(Entry {
-            id: row.try_get(0)?,
-            organisation: row.try_get(1)?,
-            seat: staff.then_some(seat),
-        });
-    }
+    let members = rows
+        .into_iter()
+        .filter(|row| staff || row.seat.status == MemberStatus::Approved)
+        .map(|row| Entry {
+            id: row.id,
+            organisation: row.organisation,
+            seat: staff.then_some(row.seat),
+        })
+        .collect();
     Ok(Json(Directory { community, members }))
 }

@@ -3,40 +3,92 @@
 //! at once); class changes. Every transition is an event with actor,
 //! time and reason, and an audit entry.
 
-use axum::body::Bytes;
+use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::extract::Path;
-use super::{ApiError, AppState, Principal, Role, issue_token, json_body};
-use crate::model::{self, MemberClass};
+use super::error::ErrorBody;
+use super::extract::{ApiJson, Path};
+use super::{ApiError, AppState, Principal, Role, issue_token};
+use crate::model::Stored as _;
+use crate::model::{self, MemberClass, MemberStatus};
 use crate::store;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/members/{id}", get(show))
-        .route("/members/{id}/{transition}", post(transition))
-        .route("/members/{id}/class", put(change_class))
-        .route("/members/{id}/tokens", post(new_token))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(show))
+        .routes(routes!(transition))
+        .routes(routes!(change_class))
+        .routes(routes!(new_token))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Reason {
+struct WithReason {
+    /// Why, for the membership events and the audit log (not empty).
     reason: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ClassChange {
     class: MemberClass,
+    /// Why, for the membership events and the audit log (not empty).
     reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Member {
+    id: i64,
+    community: String,
+    class: String,
+    status: String,
+    organisation: MemberOrganisation,
+    /// Every membership event, oldest first.
+    events: Vec<Event>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct MemberOrganisation {
+    id: i64,
+    name: String,
+    kind: String,
+    sector: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Event {
+    /// `applied`, `approved`, `suspended`, `expelled`, `class:<class>`...
+    event: String,
+    actor: String,
+    reason: String,
+    /// Unix seconds.
+    at: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Transitioned {
+    id: i64,
+    /// The member's status now.
+    status: MemberStatus,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Reclassed {
+    id: i64,
+    class: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Issued {
+    member_id: i64,
+    /// The bearer token, shown this once (only its sha256 is stored).
+    token: String,
 }
 
 pub(super) async fn record_event(
@@ -57,23 +109,37 @@ pub(super) async fn record_event(
     Ok(())
 }
 
+/// A member's community and status.
+#[derive(Debug, sqlx::FromRow)]
+struct Standing {
+    community_id: String,
+    #[sqlx(try_from = "String")]
+    status: MemberStatus,
+}
+
 /// The member's community and status, or 404.
-async fn member_row(conn: &mut AnyConnection, id: i64) -> Result<(String, String), ApiError> {
-    let row = sqlx::query("SELECT community_id, status FROM members WHERE id = $1")
+async fn member_row(conn: &mut AnyConnection, id: i64) -> Result<Standing, ApiError> {
+    sqlx::query_as("SELECT community_id, status FROM members WHERE id = $1")
         .bind(id)
         .fetch_optional(conn)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok((row.try_get(0)?, row.try_get(1)?))
+        .ok_or(ApiError::NotFound)
 }
 
+/// A member: its seat, organisation and membership events.
+///
+/// The member itself, its community's operator, the steering committee, the
+/// secretariat (anyone else: 404).
+#[utoipa::path(get, path = "/members/{id}", operation_id = "show_member", tag = "membership",
+    params(("id" = i64, Path, description = "the member")),
+    responses((status = 200, body = Member)))]
 async fn show(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Member>, ApiError> {
     let mut conn = state.db.acquire().await?;
-    let (community, _) = member_row(&mut conn, id).await?;
+    let community = member_row(&mut conn, id).await?.community_id;
     if !sees(&principal, id, &community) {
         return Err(ApiError::NotFound);
     }
@@ -90,22 +156,30 @@ async fn show(
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let events: Result<Vec<Value>, sqlx::Error> = events
+    let events = events
         .iter()
         .map(|e| {
-            Ok(
-                json!({"event": e.try_get::<String, _>(0)?, "actor": e.try_get::<String, _>(1)?,
-                      "reason": e.try_get::<String, _>(2)?, "at": e.try_get::<i64, _>(3)?}),
-            )
+            Ok(Event {
+                event: e.try_get(0)?,
+                actor: e.try_get(1)?,
+                reason: e.try_get(2)?,
+                at: e.try_get(3)?,
+            })
         })
-        .collect();
-    Ok(Json(json!({
-        "id": row.try_get::<i64, _>(0)?, "community": row.try_get::<String, _>(1)?,
-        "class": row.try_get::<String, _>(2)?, "status": row.try_get::<String, _>(3)?,
-        "organisation": {"id": row.try_get::<i64, _>(4)?, "name": row.try_get::<String, _>(5)?,
-                         "kind": row.try_get::<String, _>(6)?, "sector": row.try_get::<String, _>(7)?},
-        "events": events?,
-    })))
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Json(Member {
+        id: row.try_get(0)?,
+        community: row.try_get(1)?,
+        class: row.try_get(2)?,
+        status: row.try_get(3)?,
+        organisation: MemberOrganisation {
+            id: row.try_get(4)?,
+            name: row.try_get(5)?,
+            kind: row.try_get(6)?,
+            sector: row.try_get(7)?,
+        },
+        events,
+    }))
 }
 
 /// Whether the caller may know that member `id` (of `community`) exists: itself,
@@ -121,44 +195,58 @@ fn sees(principal: &Principal, id: i64, community: &str) -> bool {
 
 /// suspend, reinstate or expel: (allowed from, to). Applicants are admitted or
 /// refused through their application (see `applications`).
-fn transition_rule(name: &str) -> Option<(&'static [&'static str], &'static str)> {
+fn transition_rule(name: &str) -> Option<(&'static [MemberStatus], MemberStatus)> {
+    use MemberStatus::{Approved, Expelled, Suspended};
     Some(match name {
-        "suspend" => (&["approved"], "suspended"),
-        "reinstate" => (&["suspended"], "approved"),
-        "expel" => (&["approved", "suspended"], "expelled"),
+        "suspend" => (&[Approved], Suspended),
+        "reinstate" => (&[Suspended], Approved),
+        "expel" => (&[Approved, Suspended], Expelled),
         _ => return None,
     })
 }
 
+/// `suspend` (approved), `reinstate` (suspended) or `expel` (approved or
+/// suspended; revokes every token) a member; 409 from any other status.
+///
+/// The steering committee.
+#[utoipa::path(post, path = "/members/{id}/{transition}", tag = "membership",
+    params(
+        ("id" = i64, Path, description = "the member"),
+        ("transition" = String, Path, pattern = "^(suspend|reinstate|expel)$"),
+    ),
+    request_body = WithReason,
+    responses(
+        (status = 200, body = Transitioned),
+        (status = 409, body = ErrorBody, description = "not from the member's status"),
+    ))]
 async fn transition(
     State(state): State<AppState>,
     principal: Principal,
     Path((id, name)): Path<(i64, String)>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
+    body: Result<ApiJson<WithReason>, ApiError>,
+) -> Result<Json<Transitioned>, ApiError> {
     let (from, to) = transition_rule(&name).ok_or(ApiError::NotFound)?;
     if principal != Principal::SteeringCommittee {
         return Err(ApiError::Forbidden);
     }
-    let Reason { reason } = json_body(&headers, body)?;
+    let ApiJson(WithReason { reason }) = body?;
     if reason.trim().is_empty() {
         return Err(ApiError::invalid("reason", "must not be empty"));
     }
     let mut conn = state.db.acquire().await?;
     let mut tx = store::begin_write(&mut conn).await?;
-    let (_, status) = member_row(&mut tx, id).await?;
-    if !from.contains(&status.as_str()) {
+    let status = member_row(&mut tx, id).await?.status;
+    if !from.contains(&status) {
         return Err(ApiError::Conflict(format!(
             "cannot {name} a member whose status is {status}"
         )));
     }
     sqlx::query("UPDATE members SET status = $1 WHERE id = $2")
-        .bind(to)
+        .bind(to.as_str())
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    if to == "expelled" {
+    if to == MemberStatus::Expelled {
         sqlx::query(
             "UPDATE tokens SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL",
         )
@@ -168,7 +256,7 @@ async fn transition(
         .await?;
     }
     let actor = principal.actor();
-    record_event(&mut tx, id, to, &actor, reason.trim()).await?;
+    record_event(&mut tx, id, to.as_str(), &actor, reason.trim()).await?;
     store::audit(
         &mut tx,
         &actor,
@@ -179,29 +267,41 @@ async fn transition(
     .await?;
     tx.commit().await?;
     state.pipeline.membership_changed();
-    Ok(Json(json!({"id": id, "status": to})))
+    Ok(Json(Transitioned { id, status: to }))
 }
 
+/// Changes an approved member's class (409 for any other status).
+///
+/// The steering committee, the member's community's operator, the secretariat.
+#[utoipa::path(put, path = "/members/{id}/class", tag = "membership",
+    params(("id" = i64, Path, description = "the member")),
+    request_body = ClassChange,
+    responses(
+        (status = 200, body = Reclassed),
+        (status = 409, body = ErrorBody, description = "the member is not approved"),
+    ))]
 async fn change_class(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
+    body: Result<ApiJson<ClassChange>, ApiError>,
+) -> Result<Json<Reclassed>, ApiError> {
     let mut conn = state.db.acquire().await?;
-    let (community, status) = member_row(&mut conn, id).await?;
+    let Standing {
+        community_id: community,
+        status,
+    } = member_row(&mut conn, id).await?;
     if !sees(&principal, id, &community) {
         return Err(ApiError::NotFound);
     }
     if !(principal == Principal::SteeringCommittee || principal.operates(&community)) {
         return Err(ApiError::Forbidden);
     }
-    let change: ClassChange = json_body(&headers, body)?;
+    let ApiJson(change) = body?;
     if change.reason.trim().is_empty() {
         return Err(ApiError::invalid("reason", "must not be empty"));
     }
-    if status != "approved" {
+    if status != MemberStatus::Approved {
         return Err(ApiError::Conflict(format!(
             "cannot change the class of a member whose status is {status}"
         )));
@@ -225,14 +325,23 @@ async fn change_class(
     store::audit(&mut tx, &actor, "member.class", &id.to_string(), &class).await?;
     tx.commit().await?;
     state.pipeline.membership_changed();
-    Ok(Json(json!({"id": id, "class": class})))
+    Ok(Json(Reclassed { id, class }))
 }
 
+/// Issues a new token to an approved member (409 for any other status).
+///
+/// The steering committee, the secretariat.
+#[utoipa::path(post, path = "/members/{id}/tokens", tag = "membership",
+    params(("id" = i64, Path, description = "the member")),
+    responses(
+        (status = 201, body = Issued),
+        (status = 409, body = ErrorBody, description = "the member is not approved"),
+    ))]
 async fn new_token(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<i64>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Issued>), ApiError> {
     if !matches!(
         principal,
         Principal::SteeringCommittee | Principal::Secretariat
@@ -240,8 +349,8 @@ async fn new_token(
         return Err(ApiError::Forbidden);
     }
     let mut conn = state.db.acquire().await?;
-    let (_, status) = member_row(&mut conn, id).await?;
-    if status != "approved" {
+    let status = member_row(&mut conn, id).await?.status;
+    if status != MemberStatus::Approved {
         return Err(ApiError::Conflict(format!(
             "tokens are issued to approved members; this one is {status}"
         )));
@@ -266,6 +375,9 @@ async fn new_token(
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"member_id": id, "token": token})),
+        Json(Issued {
+            member_id: id,
+            token,
+        }),
     ))
 }

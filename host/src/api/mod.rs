@@ -14,6 +14,7 @@ mod inbox;
 mod member_directory;
 mod members;
 mod notes;
+mod openapi;
 mod operations;
 mod own_reports;
 mod policies;
@@ -32,14 +33,16 @@ mod trends;
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
 use axum::http::header::CONTENT_TYPE;
-use serde::de::DeserializeOwned;
+use axum::{Extension, Router};
 use sqlx::AnyPool;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use applications::RateLimit;
 pub use auth::{Principal, PrincipalCache, Role, Seat, hash_token, issue_token};
@@ -68,8 +71,26 @@ pub struct AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .merge(applications::router(state.application_limit))
+    let (documented, document) = routes(state.application_limit).split_for_parts();
+    let document =
+        serde_json::to_vec(&openapi::finish(document)).expect("the OpenAPI document serialises");
+    // Unknown paths and methods answer the same JSON errors as the handlers, so a
+    // client never has to parse an empty or plain-text body.
+    let routes = documented
+        .merge(taxii::router())
+        .fallback(no_route)
+        .method_not_allowed_fallback(no_method)
+        .layer(Extension(openapi::Document(document.into())))
+        .layer(axum::middleware::from_fn(taxii::taxii_errors))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+    request_log::around(routes).with_state(state)
+}
+
+/// Every route but TAXII's, each with its operation in the OpenAPI document.
+fn routes(application_limit: RateLimit) -> OpenApiRouter<AppState> {
+    let api = OpenApiRouter::new()
+        .routes(routes!(openapi::document))
+        .merge(applications::router(application_limit))
         .merge(communities::router())
         .merge(members::router())
         .merge(member_directory::router())
@@ -89,18 +110,10 @@ pub fn router(state: AppState) -> Router {
         .merge(notes::router())
         .merge(case_admin::router())
         .merge(trends::router());
-    // Unknown paths and methods answer the same JSON errors as the handlers, so a
-    // client never has to parse an empty or plain-text body.
-    let routes = Router::new()
+    OpenApiRouter::with_openapi(openapi::Base::openapi())
         .nest("/api/v1", api)
         .merge(health::router())
         .merge(scrape::router())
-        .merge(taxii::router())
-        .fallback(no_route)
-        .method_not_allowed_fallback(no_method)
-        .layer(axum::middleware::from_fn(taxii::taxii_errors))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT));
-    request_log::around(routes).with_state(state)
 }
 
 /// 404 unless community `id` exists.
@@ -123,24 +136,13 @@ async fn no_method() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
-/// A JSON body: the right content type, within [`JSON_LIMIT`], parsed into `T` with
-/// errors that name the field.
-pub fn json_body<T: DeserializeOwned>(
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<T, ApiError> {
-    let bytes = raw_body(body, JSON_LIMIT)?;
-    require_json(headers)?;
-    let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let field = e.path().to_string();
-        let field = if field == "." {
-            "body".to_string()
-        } else {
-            field
-        };
-        ApiError::invalid(field, e.inner().to_string())
-    })
+/// Text a member writes on a case: countermeasure information or an analysis
+/// note: a one-line title (at most 300 characters) and a body (at most 64 KiB).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct TitledText {
+    title: String,
+    body: String,
 }
 
 /// Checks the title (trimmed, returned) and body of text a member writes on a

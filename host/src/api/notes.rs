@@ -3,40 +3,46 @@
 //! community's plugin like a report, as TLP:RED to the community's task force, so
 //! the host's ceiling keeps it there whatever the plugin answers.
 
-use axum::body::Bytes;
+use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use axum::http::StatusCode;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::extract::Path;
+use super::extract::{ApiJson, Path};
 use super::feedback::received_in_case;
-use super::{ApiError, AppState, Principal, json_body, titled_text};
+use super::{ApiError, AppState, Principal, TitledText, titled_text};
 use crate::council::placement::{self, Author, Placed};
-use crate::model::{MemberClass, Tlp};
+use crate::model::{MemberClass, ReportStatus, Tlp};
+use crate::pipeline::Committed;
 use crate::store;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/cases/{id}/notes", post(write))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(write))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NoteBody {
-    title: String,
-    body: String,
+#[derive(Debug, Serialize, ToSchema)]
+struct Note {
+    /// The report the note was placed on the case as.
+    note: Committed,
 }
 
+/// An unconfirmed analysis note on a case, routed by the community's plugin as
+/// TLP:RED to its task force (202 when the plugin's decision quarantined it).
+///
+/// A task-force member (class 1 or 2) of the case's community who received it.
+#[utoipa::path(post, path = "/cases/{id}/notes", operation_id = "write_note", tag = "council",
+    params(("id" = String, Path, description = "the case")),
+    request_body = TitledText,
+    responses((status = 201, body = Note), (status = 202, body = Note, description = "quarantined")))]
 async fn write(
     State(state): State<AppState>,
     principal: Principal,
     Path(case_id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    body: Result<ApiJson<TitledText>, ApiError>,
+) -> Result<(StatusCode, Json<Note>), ApiError> {
     let seat = principal.seat()?;
     if seat.class == MemberClass::General {
         return Err(ApiError::Forbidden);
@@ -51,7 +57,7 @@ async fn write(
     {
         return Err(ApiError::NotFound);
     }
-    let NoteBody { title, body } = json_body(&headers, body)?;
+    let ApiJson(TitledText { title, body }) = body?;
     let title = titled_text(&title, &body)?;
     let placed = Placed {
         title,
@@ -74,11 +80,10 @@ async fn write(
         &committed.report_id,
     )
     .await?;
-    let status = if committed.status == "quarantined" {
+    let status = if committed.status == ReportStatus::Quarantined {
         StatusCode::ACCEPTED
     } else {
         StatusCode::CREATED
     };
-    let body = serde_json::to_value(&committed).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok((status, Json(json!({ "note": body }))))
+    Ok((status, Json(Note { note: committed })))
 }

@@ -3,30 +3,57 @@
 //! plugin wrote while deciding a report is shown under the report's TLP
 //! (`plugin_text`).
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use sqlx::Row;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::Path;
 use super::{ApiError, AppState, Principal};
-use crate::model::{self, Report, Tlp};
+use crate::model::{self, Report, Stored as _, Tlp};
+use crate::pipeline::Committed;
 use crate::{plugin_text, store};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/communities/{id}/quarantine", get(quarantine))
-        .route("/communities/{id}/quarantine/{report}/rerun", post(rerun))
-        .route("/communities/{id}/decisions", get(decisions))
-        .route("/audit", get(audit))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(quarantine))
+        .routes(routes!(rerun))
+        .routes(routes!(decisions))
+        .routes(routes!(audit))
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+struct Quarantined {
+    report_id: String,
+    /// The sha256 of the plugin that faulted.
+    plugin: String,
+    stage: String,
+    /// The fault (its `kind` always shown, its message under the report's TLP).
+    fault: Value,
+    /// Unix seconds.
+    at: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Quarantine {
+    quarantined: Vec<Quarantined>,
+}
+
+/// The community's quarantined reports, oldest first.
+///
+/// The community's operator, the secretariat.
+#[utoipa::path(get, path = "/communities/{id}/quarantine", tag = "operations",
+    params(("id" = String, Path, description = "the community")),
+    responses((status = 200, body = Quarantine)))]
 async fn quarantine(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Quarantine>, ApiError> {
     if !principal.operates(&id) {
         return Err(ApiError::Forbidden);
     }
@@ -38,23 +65,36 @@ async fn quarantine(
     .bind(&id)
     .fetch_all(&state.db)
     .await?;
-    let items: Result<Vec<Value>, sqlx::Error> = rows
+    let quarantined = rows
         .iter()
         .map(|r| {
             let tlp = report_tlp(&r.try_get::<String, _>(5)?);
-            Ok(json!({"report_id": r.try_get::<String, _>(0)?, "plugin": r.try_get::<String, _>(1)?,
-                      "stage": r.try_get::<String, _>(2)?, "fault": plugin_text::fault(tlp, &r.try_get::<String, _>(3)?),
-                      "at": r.try_get::<i64, _>(4)?}))
+            Ok(Quarantined {
+                report_id: r.try_get(0)?,
+                plugin: r.try_get(1)?,
+                stage: r.try_get(2)?,
+                fault: plugin_text::fault(tlp, &r.try_get::<String, _>(3)?),
+                at: r.try_get(4)?,
+            })
         })
-        .collect();
-    Ok(Json(json!({ "quarantined": items? })))
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Json(Quarantine { quarantined }))
 }
 
+/// Decides a quarantined report again under the community's active policy.
+///
+/// The community's operator, the secretariat.
+#[utoipa::path(post, path = "/communities/{id}/quarantine/{report}/rerun", tag = "operations",
+    params(
+        ("id" = String, Path, description = "the community"),
+        ("report" = String, Path, description = "the quarantined report"),
+    ),
+    responses((status = 200, body = Committed)))]
 async fn rerun(
     State(state): State<AppState>,
     principal: Principal,
     Path((id, report_id)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Committed>, ApiError> {
     if !principal.operates(&id) {
         return Err(ApiError::Forbidden);
     }
@@ -73,19 +113,50 @@ async fn rerun(
         &principal.actor(),
         "quarantine.rerun",
         &report_id,
-        committed.status,
+        committed.status.as_str(),
     )
     .await?;
-    Ok(Json(
-        serde_json::to_value(&committed).map_err(|e| ApiError::Internal(e.to_string()))?,
-    ))
+    Ok(Json(committed))
 }
 
+/// One decision of a plugin about a report, its text under the report's TLP.
+#[derive(Debug, Serialize, ToSchema)]
+struct LoggedDecision {
+    report_id: String,
+    /// The sha256 of the plugin that decided.
+    plugin: String,
+    /// What the plugin was given.
+    inputs: Value,
+    /// What it answered (fingerprints, correlation, routing, guardrail notes).
+    outputs: Value,
+    fault: Option<Value>,
+    /// Its log lines, stdout and stderr.
+    log: Value,
+    duration_us: i64,
+    /// Unix seconds.
+    at: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct DecisionLog {
+    /// The latest 200, newest first.
+    decisions: Vec<LoggedDecision>,
+    /// The organisation each member named in the decisions acts for, by member id.
+    #[schema(value_type = BTreeMap<String, String>)]
+    member_names: serde_json::Map<String, Value>,
+}
+
+/// The community's decision log: the latest 200 decisions, newest first.
+///
+/// The community's operator, the secretariat.
+#[utoipa::path(get, path = "/communities/{id}/decisions", tag = "operations",
+    params(("id" = String, Path, description = "the community")),
+    responses((status = 200, body = DecisionLog)))]
 async fn decisions(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DecisionLog>, ApiError> {
     if !principal.operates(&id) {
         return Err(ApiError::Forbidden);
     }
@@ -101,24 +172,29 @@ async fn decisions(
         text.and_then(|t| serde_json::from_str::<Value>(&t).ok())
             .unwrap_or(Value::Null)
     };
-    let items: Result<Vec<Value>, sqlx::Error> = rows
+    let decisions = rows
         .iter()
         .map(|r| {
             let tlp = report_tlp(&r.try_get::<String, _>(8)?);
             let fault: Option<String> = r.try_get(4)?;
-            Ok(json!({
-                "report_id": r.try_get::<String, _>(0)?, "plugin": r.try_get::<String, _>(1)?,
-                "inputs": parse(r.try_get(2)?), "outputs": decision_outputs(tlp, parse(r.try_get(3)?)),
-                "fault": fault.map(|f| plugin_text::fault(tlp, &f)),
-                "log": decision_log(tlp, parse(r.try_get(5)?)), "duration_us": r.try_get::<i64, _>(6)?, "at": r.try_get::<i64, _>(7)?,
-            }))
+            Ok(LoggedDecision {
+                report_id: r.try_get(0)?,
+                plugin: r.try_get(1)?,
+                inputs: parse(r.try_get(2)?),
+                outputs: decision_outputs(tlp, parse(r.try_get(3)?)),
+                fault: fault.map(|f| plugin_text::fault(tlp, &f)),
+                log: decision_log(tlp, parse(r.try_get(5)?)),
+                duration_us: r.try_get(6)?,
+                at: r.try_get(7)?,
+            })
         })
-        .collect();
-    let items = items?;
-    let member_names = store::names_of_members(&state.db, &id, &json!(items)).await?;
-    Ok(Json(
-        json!({ "decisions": items, "member_names": member_names }),
-    ))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let named = serde_json::to_value(&decisions).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let member_names = store::names_of_members(&state.db, &id, &named).await?;
+    Ok(Json(DecisionLog {
+        decisions,
+        member_names,
+    }))
 }
 
 /// A stored report's TLP; one that does not parse counts as RED (fail closed).
@@ -160,10 +236,33 @@ fn decision_log(tlp: Tlp, mut log: Value) -> Value {
     log
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+struct AuditEntry {
+    /// The entry's place in the hash chain.
+    seq: i64,
+    /// Unix seconds.
+    at: i64,
+    actor: String,
+    action: String,
+    object: String,
+    detail: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct AuditLog {
+    /// The latest 200, newest first.
+    entries: Vec<AuditEntry>,
+}
+
+/// The audit log: the latest 200 entries, newest first.
+///
+/// The secretariat.
+#[utoipa::path(get, path = "/audit", tag = "operations",
+    responses((status = 200, body = AuditLog)))]
 async fn audit(
     State(state): State<AppState>,
     principal: Principal,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AuditLog>, ApiError> {
     if principal != Principal::Secretariat {
         return Err(ApiError::Forbidden);
     }
@@ -172,12 +271,18 @@ async fn audit(
     )
     .fetch_all(&state.db)
     .await?;
-    let items: Result<Vec<Value>, sqlx::Error> = rows
+    let entries = rows
         .iter()
         .map(|r| {
-            Ok(json!({"seq": r.try_get::<i64, _>(0)?, "at": r.try_get::<i64, _>(1)?, "actor": r.try_get::<String, _>(2)?,
-                      "action": r.try_get::<String, _>(3)?, "object": r.try_get::<String, _>(4)?, "detail": r.try_get::<String, _>(5)?}))
+            Ok(AuditEntry {
+                seq: r.try_get(0)?,
+                at: r.try_get(1)?,
+                actor: r.try_get(2)?,
+                action: r.try_get(3)?,
+                object: r.try_get(4)?,
+                detail: r.try_get(5)?,
+            })
         })
-        .collect();
-    Ok(Json(json!({ "entries": items? })))
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Json(AuditLog { entries }))
 }

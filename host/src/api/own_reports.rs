@@ -4,32 +4,36 @@
 //! report's community see them; to anyone else they do not exist (404, or an
 //! empty list). What others received is in their inboxes, never here.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::{Path, Query};
 use super::{ApiError, AppState, Principal};
 use crate::model::{self, Report};
 use crate::stix::timestamp;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/reports", get(list))
-        .route("/reports/{id}", get(show))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(show))
 }
 
 const DEFAULT_LIMIT: i64 = 100;
 const MAX_LIMIT: i64 = 500;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     /// Only reports made from this STIX object (every version of it).
     stix_id: Option<String>,
+    /// 1 to 500 (default 100).
     limit: Option<i64>,
     /// Where the previous page ended (its `next_before`).
     before: Option<String>,
@@ -55,13 +59,13 @@ impl Before {
 }
 
 /// A STIX object a report was made from.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct Source {
     id: String,
     version: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct OwnReport {
     id: String,
     community: String,
@@ -76,7 +80,7 @@ struct OwnReport {
     stix: Vec<Source>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct OwnReports {
     reports: Vec<OwnReport>,
     /// The `before` of the next page, when there is one.
@@ -86,6 +90,13 @@ struct OwnReports {
 const COLUMNS: &str =
     "r.id, r.community_id, r.status, r.case_id, r.submitted_at, r.submitter, r.original";
 
+/// The reports the caller's organisation submitted to its community, newest
+/// first, as submitted; or those made from one STIX object (`stix_id`), newest
+/// version first.
+///
+/// A member (its own organisation's reports only).
+#[utoipa::path(get, path = "/reports", operation_id = "list_own_reports", tag = "reports", params(ListQuery),
+    responses((status = 200, body = OwnReports)))]
 async fn list(
     State(state): State<AppState>,
     principal: Principal,
@@ -162,6 +173,12 @@ async fn list(
     }))
 }
 
+/// One report the caller's organisation submitted, as submitted.
+///
+/// A member (its own organisation's reports only; others are 404).
+#[utoipa::path(get, path = "/reports/{id}", operation_id = "show_own_report", tag = "reports",
+    params(("id" = String, Path, description = "the report")),
+    responses((status = 200, body = OwnReport)))]
 async fn show(
     State(state): State<AppState>,
     principal: Principal,

@@ -2,38 +2,60 @@
 //! version (validated), shadow it, approve it (steering committee), activate it,
 //! roll back. The checks a version meets are in `policy_checks`.
 
-use axum::body::Bytes;
+use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::communities::{resolve_plugin, settings_text};
-use super::extract::Path;
-use super::{ApiError, AppState, Principal, hash_token, json_body};
-use crate::registry::{self, RegistryError};
+use super::error::ErrorBody;
+use super::extract::{ApiJson, Path};
+use super::{ApiError, AppState, Principal, hash_token};
+use crate::registry::{self, FixtureReport, RegistryError, Version};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/communities/{id}/policies", get(list).post(stage))
-        .route("/communities/{id}/policies/rollback", post(rollback))
-        .route("/communities/{id}/policies/{version}", get(show))
-        .route(
-            "/communities/{id}/policies/{version}/shadow",
-            post(shadow_on).delete(shadow_off),
-        )
-        .route(
-            "/communities/{id}/policies/{version}/approve",
-            post(approve),
-        )
-        .route(
-            "/communities/{id}/policies/{version}/activate",
-            post(activate),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, stage))
+        .routes(routes!(rollback))
+        .routes(routes!(show))
+        .routes(routes!(shadow_on, shadow_off))
+        .routes(routes!(approve))
+        .routes(routes!(activate))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Policies {
+    community: String,
+    /// The active version's id.
+    active: Option<i64>,
+    /// The shadowed version's id.
+    shadow: Option<i64>,
+    /// Distinct steering committee approvals a version needs before activation.
+    required_approvals: i64,
+    versions: Vec<Version>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Staged {
+    #[serde(flatten)]
+    version: Version,
+    /// Each fixture of the community's suite under its own settings and under the staged ones.
+    fixtures: Vec<FixtureReport>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Approved {
+    version: i64,
+    /// `steering_committee:` and the first 12 hex digits of the approving token's sha256.
+    approver: String,
+    /// Distinct approvals the version has now.
+    approvals: i64,
+    required: i64,
 }
 
 impl From<RegistryError> for ApiError {
@@ -68,16 +90,34 @@ pub(super) async fn community(
     }
 }
 
+/// A community's policy version, from the path.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(super) struct VersionPath {
+    /// The community.
+    pub id: String,
+    /// The version's number (anything else is 404).
+    #[param(value_type = i64)]
+    pub version: String,
+}
+
 /// A version number from the path; anything else is not a version.
 pub(super) fn version_number(text: &str) -> Result<i64, ApiError> {
     text.parse().map_err(|_| ApiError::NotFound)
 }
 
+/// The community's policy versions, which are active and shadowed, and how many
+/// approvals a version needs.
+///
+/// The community's operator, the secretariat, the steering committee.
+#[utoipa::path(get, path = "/communities/{id}/policies", operation_id = "list_policies", tag = "policies",
+    params(("id" = String, Path, description = "the community")),
+    responses((status = 200, body = Policies)))]
 async fn list(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Policies>, ApiError> {
     community(&state, &principal, &id, false).await?;
     let mut versions = registry::list(&state.db, &id).await?;
     for version in &mut versions {
@@ -86,16 +126,16 @@ async fn list(
     let mut conn = state.db.acquire().await?;
     let required = registry::required_approvals(&mut conn, &id).await?;
     let with = |status| versions.iter().find(|v| v.status == status).map(|v| v.id);
-    Ok(Json(json!({
-        "community": id,
-        "active": with(registry::Status::Active),
-        "shadow": with(registry::Status::Shadow),
-        "required_approvals": required,
-        "versions": versions,
-    })))
+    Ok(Json(Policies {
+        active: with(registry::Status::Active),
+        shadow: with(registry::Status::Shadow),
+        community: id,
+        required_approvals: required,
+        versions,
+    }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Candidate {
     /// A built-in plugin's name or an uploaded plugin's sha256; the active one when left out.
@@ -104,15 +144,22 @@ struct Candidate {
     settings: Option<Value>,
 }
 
+/// Stages a version: the plugin must load, accept the settings and pass the
+/// community's fixture suite under its own and the staged settings.
+///
+/// The community's operator, the secretariat.
+#[utoipa::path(post, path = "/communities/{id}/policies", tag = "policies",
+    params(("id" = String, Path, description = "the community")),
+    request_body = Candidate,
+    responses((status = 201, body = Staged)))]
 async fn stage(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    body: Result<ApiJson<Candidate>, ApiError>,
+) -> Result<(StatusCode, Json<Staged>), ApiError> {
     community(&state, &principal, &id, true).await?;
-    let candidate: Candidate = json_body(&headers, body)?;
+    let ApiJson(candidate) = body?;
     let mut conn = state.db.acquire().await?;
     let active = registry::active_version(&mut conn, &id).await?;
     let digest = match &candidate.plugin {
@@ -137,36 +184,65 @@ async fn stage(
         &principal.actor(),
     )
     .await?;
-    let mut stored = json!(registry::get(&mut conn, &id, version).await?);
-    // Each fixture under its own settings and under the staged ones (`registry::validate`).
-    stored["fixtures"] = json!(validated.fixtures);
-    Ok((StatusCode::CREATED, Json(stored)))
+    let version = registry::get(&mut conn, &id, version).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Staged {
+            version,
+            fixtures: validated.fixtures,
+        }),
+    ))
 }
 
+/// One policy version.
+///
+/// The community's operator, the secretariat, the steering committee.
+#[utoipa::path(get, path = "/communities/{id}/policies/{version}", operation_id = "show_policy", tag = "policies",
+    params(VersionPath),
+    responses((status = 200, body = Version)))]
 async fn show(
     State(state): State<AppState>,
     principal: Principal,
-    Path((id, version)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+    Path(VersionPath { id, version }): Path<VersionPath>,
+) -> Result<Json<Version>, ApiError> {
     community(&state, &principal, &id, false).await?;
     let mut conn = state.db.acquire().await?;
     let stored = registry::get(&mut conn, &id, version_number(&version)?).await?;
-    Ok(Json(json!(stored)))
+    Ok(Json(stored))
 }
 
+/// Shadows a version: it decides every new report beside the active one, and
+/// what each reader would read differently is recorded (see `…/diffs`).
+///
+/// The community's operator, the secretariat.
+#[utoipa::path(post, path = "/communities/{id}/policies/{version}/shadow", tag = "policies",
+    params(VersionPath),
+    responses(
+        (status = 200, body = Version),
+        (status = 409, body = ErrorBody, description = "not a version that can be shadowed"),
+    ))]
 async fn shadow_on(
     State(state): State<AppState>,
     principal: Principal,
-    Path((id, version)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+    Path(VersionPath { id, version }): Path<VersionPath>,
+) -> Result<Json<Version>, ApiError> {
     set_shadow(&state, &principal, &id, &version, true).await
 }
 
+/// Stops a version's shadow runs.
+///
+/// The community's operator, the secretariat.
+#[utoipa::path(delete, path = "/communities/{id}/policies/{version}/shadow", tag = "policies",
+    params(VersionPath),
+    responses(
+        (status = 200, body = Version),
+        (status = 409, body = ErrorBody, description = "the version is not shadowed"),
+    ))]
 async fn shadow_off(
     State(state): State<AppState>,
     principal: Principal,
-    Path((id, version)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+    Path(VersionPath { id, version }): Path<VersionPath>,
+) -> Result<Json<Version>, ApiError> {
     set_shadow(&state, &principal, &id, &version, false).await
 }
 
@@ -177,7 +253,7 @@ async fn set_shadow(
     id: &str,
     version: &str,
     on: bool,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Version>, ApiError> {
     community(state, principal, id, true).await?;
     let stored = registry::set_shadow(
         &state.pipeline,
@@ -187,16 +263,25 @@ async fn set_shadow(
         &principal.actor(),
     )
     .await?;
-    Ok(Json(json!(stored)))
+    Ok(Json(stored))
 }
 
-/// The steering committee approves; each of its tokens counts as one approver.
+/// Approves a staged or shadowed version; each steering committee token counts
+/// as one approver.
+///
+/// The steering committee.
+#[utoipa::path(post, path = "/communities/{id}/policies/{version}/approve", tag = "policies",
+    params(VersionPath),
+    responses(
+        (status = 200, body = Approved),
+        (status = 409, body = ErrorBody, description = "not a version that can be approved"),
+    ))]
 async fn approve(
     State(state): State<AppState>,
     principal: Principal,
-    Path((id, version)): Path<(String, String)>,
+    Path(VersionPath { id, version }): Path<VersionPath>,
     headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Approved>, ApiError> {
     if principal != Principal::SteeringCommittee {
         return Err(ApiError::Forbidden);
     }
@@ -212,16 +297,29 @@ async fn approve(
     let mut conn = state.db.acquire().await?;
     let approvals = registry::approve(&mut conn, &id, version, &approver).await?;
     let required = registry::required_approvals(&mut conn, &id).await?;
-    Ok(Json(
-        json!({"version": version, "approver": approver, "approvals": approvals, "required": required}),
-    ))
+    Ok(Json(Approved {
+        version,
+        approver,
+        approvals,
+        required,
+    }))
 }
 
+/// Activates a version (409 naming the missing approvals when it has too few):
+/// the next report is decided by it.
+///
+/// The community's operator, the secretariat.
+#[utoipa::path(post, path = "/communities/{id}/policies/{version}/activate", tag = "policies",
+    params(VersionPath),
+    responses(
+        (status = 200, body = Version),
+        (status = 409, body = ErrorBody, description = "missing approvals, or not a version that can be activated"),
+    ))]
 async fn activate(
     State(state): State<AppState>,
     principal: Principal,
-    Path((id, version)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+    Path(VersionPath { id, version }): Path<VersionPath>,
+) -> Result<Json<Version>, ApiError> {
     community(&state, &principal, &id, true).await?;
     let stored = registry::activate(
         &state.pipeline,
@@ -230,30 +328,35 @@ async fn activate(
         &principal.actor(),
     )
     .await?;
-    Ok(Json(json!(stored)))
+    Ok(Json(stored))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Rollback {
     /// The version to go back to; the one active before the current when left out.
     to: Option<i64>,
 }
 
+/// Rolls back to the version activated before the current one, or to any
+/// retired version (`to`); the body may be empty.
+///
+/// The community's operator, the secretariat.
+#[utoipa::path(post, path = "/communities/{id}/policies/rollback", tag = "policies",
+    params(("id" = String, Path, description = "the community")),
+    request_body(content = Option<Rollback>),
+    responses(
+        (status = 200, body = Version),
+        (status = 409, body = ErrorBody, description = "nothing to roll back to"),
+    ))]
 async fn rollback(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
+    body: Result<Option<ApiJson<Rollback>>, ApiError>,
+) -> Result<Json<Version>, ApiError> {
     community(&state, &principal, &id, true).await?;
-    let empty = body.as_ref().is_ok_and(|b| b.is_empty());
-    let request: Rollback = if empty {
-        Rollback::default()
-    } else {
-        json_body(&headers, body)?
-    };
+    let request = body?.map(|ApiJson(request)| request).unwrap_or_default();
     let stored = registry::rollback(&state.pipeline, &id, request.to, &principal.actor()).await?;
-    Ok(Json(json!(stored)))
+    Ok(Json(stored))
 }

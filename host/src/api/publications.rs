@@ -3,45 +3,58 @@
 //! unauthenticated feed, JSON and Atom) or `limited` (chosen communities or
 //! members). Every write and publication is audit-logged and counted.
 
-use axum::body::Bytes;
+use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::extract::Path;
+use super::extract::{ApiJson, Path};
 use super::feedback::received_in_case;
-use super::{ApiError, AppState, Principal, json_body, titled_text};
+use super::public_feed::Publications;
+use super::{ApiError, AppState, Principal, TitledText, titled_text};
 use crate::council::placement;
 use crate::council::publication::{self, Audience};
 use crate::model::MemberClass;
 use crate::store;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/cases/{id}/countermeasures", post(write))
-        .route("/countermeasures/{id}/publications", post(publish))
-        .route("/publications", get(for_member))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(write))
+        .routes(routes!(publish))
+        .routes(routes!(for_member))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CountermeasureBody {
-    title: String,
-    body: String,
-}
-
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PublicationBody {
+    /// `public` or `limited`.
     scope: String,
+    /// `limited`: the communities whose members may read it.
     #[serde(default)]
     communities: Vec<String>,
+    /// `limited`: the members who may read it.
     #[serde(default)]
     members: Vec<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Written {
+    id: String,
+    case_id: String,
+    title: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Published {
+    id: i64,
+    countermeasure_id: String,
+    scope: String,
+    /// How many members it reaches (`limited`).
+    recipients: usize,
 }
 
 /// The author's member id (None for the secretariat), if the caller may write
@@ -66,18 +79,24 @@ async fn author(
     }
 }
 
+/// Writes countermeasure information for a case (audit-logged).
+///
+/// A class 1 member of the case's community who received it, the secretariat.
+#[utoipa::path(post, path = "/cases/{id}/countermeasures", operation_id = "write_countermeasure", tag = "council",
+    params(("id" = String, Path, description = "the case")),
+    request_body = TitledText,
+    responses((status = 201, body = Written)))]
 async fn write(
     State(state): State<AppState>,
     principal: Principal,
     Path(case_id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    body: Result<ApiJson<TitledText>, ApiError>,
+) -> Result<(StatusCode, Json<Written>), ApiError> {
     let case = placement::load_case(&state.db, &case_id)
         .await?
         .ok_or(ApiError::NotFound)?;
     let author_member = author(&state, &principal, &case.community, &case_id).await?;
-    let CountermeasureBody { title, body } = json_body(&headers, body)?;
+    let ApiJson(TitledText { title, body }) = body?;
     let title = titled_text(&title, &body)?;
     let id = store::new_id("cm");
     let actor = principal.actor();
@@ -99,19 +118,23 @@ async fn write(
     .await?;
     store::audit(&mut tx, &actor, "countermeasure.write", &id, &case_id).await?;
     tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"id": id, "case_id": case_id, "title": title})),
-    ))
+    Ok((StatusCode::CREATED, Json(Written { id, case_id, title })))
 }
 
+/// Publishes countermeasure information: `public` (the unauthenticated feed)
+/// or `limited` (chosen communities and members). Counted and audit-logged.
+///
+/// The class 1 member who may write it (one that received the case), the secretariat.
+#[utoipa::path(post, path = "/countermeasures/{id}/publications", tag = "council",
+    params(("id" = String, Path, description = "the countermeasure information")),
+    request_body = PublicationBody,
+    responses((status = 201, body = Published)))]
 async fn publish(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    body: Result<ApiJson<PublicationBody>, ApiError>,
+) -> Result<(StatusCode, Json<Published>), ApiError> {
     let found: Option<(String, String)> =
         sqlx::query_as("SELECT case_id, community_id FROM countermeasures WHERE id = $1")
             .bind(&id)
@@ -119,11 +142,11 @@ async fn publish(
             .await?;
     let (case_id, community) = found.ok_or(ApiError::NotFound)?;
     author(&state, &principal, &community, &case_id).await?;
-    let PublicationBody {
+    let ApiJson(PublicationBody {
         scope,
         communities,
         members,
-    } = json_body(&headers, body)?;
+    }) = body?;
     let mut conn = state.db.acquire().await?;
     let mut tx = store::begin_write(&mut conn).await?;
     let recipients = match scope.as_str() {
@@ -183,17 +206,26 @@ async fn publish(
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({"id": publication_id, "countermeasure_id": id, "scope": scope, "recipients": recipients.len()}),
-        ),
+        Json(Published {
+            id: publication_id,
+            countermeasure_id: id,
+            scope,
+            recipients: recipients.len(),
+        }),
     ))
 }
 
+/// The publications the caller may read: public ones and those limited to its
+/// community or to it.
+///
+/// A member.
+#[utoipa::path(get, path = "/publications", tag = "council",
+    responses((status = 200, body = Publications)))]
 async fn for_member(
     State(state): State<AppState>,
     principal: Principal,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Publications>, ApiError> {
     let seat = principal.seat()?;
-    let items = publication::for_member(&state.db, seat.member_id).await?;
-    Ok(Json(json!({ "publications": items })))
+    let publications = publication::for_member(&state.db, seat.member_id).await?;
+    Ok(Json(Publications { publications }))
 }

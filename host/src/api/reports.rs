@@ -2,24 +2,24 @@
 //! under the host's guardrails, and stored with its views and deliveries in one
 //! transaction. A plugin fault quarantines the report (202): kept, never delivered.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::{Json, Router};
-use serde_json::Value;
 use time::OffsetDateTime;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::Path;
 use super::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, require_json};
 use crate::intake::{self, FieldError, Submission, ValidSubmission};
-use crate::model::Report;
+use crate::model::{Report, ReportStatus};
 use crate::pipeline::{Committed, PipelineError, PlanError};
 use crate::store;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/communities/{id}/reports", post(submit))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(submit))
 }
 
 impl From<FieldError> for ApiError {
@@ -37,13 +37,24 @@ impl From<PipelineError> for ApiError {
     }
 }
 
+/// Submits a report: decided by the community's policy plugin under the host's
+/// guardrails and delivered (201), or quarantined when the plugin faults (202).
+///
+/// A member of that community.
+#[utoipa::path(post, path = "/communities/{id}/reports", tag = "reports",
+    params(("id" = String, Path, description = "the community")),
+    request_body = Submission,
+    responses(
+        (status = 201, body = Committed, description = "decided and delivered"),
+        (status = 202, body = Committed, description = "quarantined"),
+    ))]
 async fn submit(
     State(state): State<AppState>,
     principal: Principal,
     Path(community): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Committed>), ApiError> {
     // A community that does not exist is 404 for everyone (which exist is public);
     // one that is not the caller's, 403.
     let seat = match principal.seat() {
@@ -59,13 +70,12 @@ async fn submit(
         .and_then(intake::validate)
         .inspect_err(|_| crate::telemetry::refused(&community))?;
     let committed = decide(&state, seat, community, submission).await?;
-    let status = if committed.status == "quarantined" {
+    let status = if committed.status == ReportStatus::Quarantined {
         StatusCode::ACCEPTED
     } else {
         StatusCode::CREATED
     };
-    let body = serde_json::to_value(&committed).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok((status, Json(body)))
+    Ok((status, Json(committed)))
 }
 
 /// Decides and stores a validated submission from `seat` in `community`.

@@ -3,19 +3,25 @@
 //! scrape setting): per-community report counts and plugin digests are not for
 //! every member, nor for anyone who can reach the port.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{ApiError, AppState, Principal};
 use crate::telemetry;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/metrics", get(metrics))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(metrics))
 }
 
+/// Prometheus metrics: reports by outcome, plugin evaluation time and faults,
+/// group commit, inbox index lag, open streams, audit chain length.
+///
+/// The secretariat.
+#[utoipa::path(get, path = "/metrics", tag = "probes",
+    responses((status = 200, body = String, content_type = "text/plain; version=0.0.4; charset=utf-8")))]
 async fn metrics(
     State(state): State<AppState>,
     principal: Principal,

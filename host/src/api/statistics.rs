@@ -2,10 +2,12 @@
 //! publications, trend reports, reports per sector, members over time), for its
 //! members, its operator, the steering committee and the secretariat.
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::Query;
 use super::{ApiError, AppState, Principal};
@@ -13,12 +15,13 @@ use crate::council::statistics::{self, YearStatistics};
 use crate::council::{FiscalYear, fiscal_year, membership_moments};
 use crate::store;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/statistics", get(show))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(show))
 }
 
 /// Query parameters as text, so that a bad value gets a JSON error naming it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct StatisticsQuery {
     /// Default `council`.
@@ -40,6 +43,13 @@ pub fn may_read(principal: &Principal, community: &str) -> bool {
     }
 }
 
+/// A community's figures for one Japanese fiscal year (April to March, JST):
+/// cases handled, publications, trend reports, reports per sector, and members
+/// at each date of `members_at`.
+///
+/// The community's members and operator, the steering committee, the secretariat.
+#[utoipa::path(get, path = "/statistics", operation_id = "show_statistics", tag = "council", params(StatisticsQuery),
+    responses((status = 200, body = YearStatistics)))]
 async fn show(
     State(state): State<AppState>,
     principal: Principal,

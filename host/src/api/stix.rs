@@ -2,16 +2,18 @@
 //! they became due (the read audit-logged), and a bundle imported as reports (all mapped and validated
 //! before any is submitted, an object imported before found again).
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sqlx::{AnyPool, Row};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::{Path, Query};
 use super::inbox::{ViewFilter, due_in_order};
@@ -19,25 +21,32 @@ use super::{ApiError, AppState, JSON_LIMIT, Principal, Seat, raw_body, read_audi
 use crate::stix::{Namespace, export, import};
 use crate::view::View;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/inbox/stix", get(bundle))
-        .route("/communities/{id}/stix", post(import_bundle))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(bundle))
+        .routes(routes!(import_bundle))
 }
 
 /// Deliveries exported per request at most.
 pub const MAX_DELIVERIES: usize = 500;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct BundleQuery {
     /// A cursor this server gave (`X-Next-Cursor`, or `GET /inbox`'s `next_cursor`).
     after: Option<i64>,
+    /// 1 to 500 deliveries (default 100).
     limit: Option<usize>,
 }
 
 /// The member's due deliveries in collection order, as one bundle; when more
 /// follow, `X-Next-Cursor` says where to continue (`after`).
+///
+/// A member (its own deliveries in its community). Audit-logged.
+#[utoipa::path(get, path = "/inbox/stix", tag = "stix", params(BundleQuery),
+    responses((status = 200, body = Object, description = "a STIX 2.1 bundle, every object marked with its view's TLP",
+               headers(("X-Next-Cursor" = i64, description = "the `after` of the next page, when more follow")))))]
 async fn bundle(
     State(state): State<AppState>,
     principal: Principal,
@@ -88,13 +97,45 @@ pub async fn organisation_name(db: &AnyPool, seat: &Seat) -> Result<String, ApiE
     )
 }
 
+/// What became of one object of an imported bundle.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+enum ImportedObject {
+    Added {
+        /// The source object's STIX id.
+        source: String,
+        report_id: String,
+        case_id: Option<String>,
+        status: String,
+        /// Added before (the same id and version): its earlier report.
+        duplicate: bool,
+    },
+    Refused {
+        source: String,
+        error: &'static str,
+    },
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Imported {
+    imported: Vec<ImportedObject>,
+}
+
+/// Imports a STIX 2.1 bundle as reports, all or nothing: each decided under the
+/// policy, all committed in one transaction; an error names `object-id.field`.
+///
+/// A member of that community.
+#[utoipa::path(post, path = "/communities/{id}/stix", tag = "stix",
+    params(("id" = String, Path, description = "the community")),
+    request_body(content = Object, description = "a STIX 2.1 bundle"),
+    responses((status = 201, body = Imported)))]
 async fn import_bundle(
     State(state): State<AppState>,
     principal: Principal,
     Path(community): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Imported>), ApiError> {
     let seat = principal.seat()?;
     if seat.community_id != community {
         return Err(ApiError::Forbidden);
@@ -114,14 +155,19 @@ async fn import_bundle(
         .map_err(|e| ApiError::invalid(format!("{}.{}", e.object, e.field), e.message))?;
     let sources: Vec<String> = imported.iter().map(|i| i.source.clone()).collect();
     let added = stix_import::add(&state, seat, imported).await?;
-    let imported: Vec<Value> = sources
-        .iter()
+    let imported = sources
+        .into_iter()
         .zip(added)
         .map(|(source, added)| match added {
-            Ok(a) => json!({ "source": a.source, "report_id": a.report_id, "case_id": a.case_id,
-                             "status": a.status, "duplicate": a.duplicate }),
-            Err(message) => json!({ "source": source, "error": message }),
+            Ok(a) => ImportedObject::Added {
+                source: a.source,
+                report_id: a.report_id,
+                case_id: a.case_id,
+                status: a.status,
+                duplicate: a.duplicate,
+            },
+            Err(error) => ImportedObject::Refused { source, error },
         })
         .collect();
-    Ok((StatusCode::CREATED, Json(json!({ "imported": imported }))))
+    Ok((StatusCode::CREATED, Json(Imported { imported })))
 }

@@ -3,29 +3,28 @@
 //! plugin as TLP:AMBER+STRICT, so the host's ceiling keeps it to the community's
 //! members. Each one is counted in the statistics.
 
-use axum::body::Bytes;
+use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::extract::Path;
-use super::{ApiError, AppState, Principal, json_body};
+use super::extract::{ApiJson, Path};
+use super::{ApiError, AppState, Principal};
 use crate::council::fiscal_year;
 use crate::council::placement::{self, Placed};
-use crate::council::trend_report;
-use crate::model::Tlp;
+use crate::council::trend_report::{self, Figures};
+use crate::model::{ReportStatus, Tlp};
 use crate::store;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/communities/{id}/trend-reports", post(generate).get(list))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(generate, list))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PeriodBody {
     /// First day (YYYY-MM-DD, JST), inclusive.
@@ -34,18 +33,55 @@ struct PeriodBody {
     to: String,
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+struct Generated {
+    id: String,
+    title: String,
+    /// The report it was delivered as, and that report's own case.
+    report_id: String,
+    case_id: String,
+    status: ReportStatus,
+    deliveries: usize,
+    /// The period's figures (RED reports left out).
+    #[schema(value_type = Object)]
+    figures: Figures,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct TrendReport {
+    id: String,
+    /// Unix seconds: the period's start, and the end (exclusive).
+    from: i64,
+    to: i64,
+    report_id: Option<String>,
+    generated_at: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct TrendReports {
+    /// Newest first.
+    trend_reports: Vec<TrendReport>,
+}
+
+/// Generates a members-only trend report of a period (figures, HTML with SVG
+/// charts), delivered through the community's plugin as TLP:AMBER+STRICT.
+///
+/// The secretariat.
+#[utoipa::path(post, path = "/communities/{id}/trend-reports", tag = "council",
+    params(("id" = String, Path, description = "the community")),
+    request_body = PeriodBody,
+    responses((status = 201, body = Generated)))]
 async fn generate(
     State(state): State<AppState>,
     principal: Principal,
     Path(community): Path<String>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    body: Result<ApiJson<PeriodBody>, ApiError>,
+) -> Result<(StatusCode, Json<Generated>), ApiError> {
     if principal != Principal::Secretariat {
         return Err(ApiError::Forbidden);
     }
     super::community_exists(&state.db, &community).await?;
-    let PeriodBody { from, to } = json_body(&headers, body)?;
+    let ApiJson(PeriodBody { from, to }) = body?;
     let from = fiscal_year::start_of_day(&from).map_err(|e| ApiError::invalid("from", e))?;
     let to = fiscal_year::end_of_day(&to).map_err(|e| ApiError::invalid("to", e))? + 1;
     if to <= from {
@@ -108,18 +144,29 @@ async fn generate(
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "id": id, "title": title, "report_id": committed.report_id, "case_id": case_id,
-            "status": committed.status, "deliveries": committed.deliveries, "figures": figures,
-        })),
+        Json(Generated {
+            id,
+            title,
+            report_id: committed.report_id,
+            case_id,
+            status: committed.status,
+            deliveries: committed.deliveries,
+            figures,
+        }),
     ))
 }
 
+/// The community's trend reports, newest first.
+///
+/// The community's operator, the secretariat.
+#[utoipa::path(get, path = "/communities/{id}/trend-reports", operation_id = "list_trend_reports", tag = "council",
+    params(("id" = String, Path, description = "the community")),
+    responses((status = 200, body = TrendReports)))]
 async fn list(
     State(state): State<AppState>,
     principal: Principal,
     Path(community): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TrendReports>, ApiError> {
     if !principal.operates(&community) {
         return Err(ApiError::Forbidden);
     }
@@ -130,13 +177,17 @@ async fn list(
     .bind(&community)
     .fetch_all(&state.db)
     .await?;
-    let items: Result<Vec<Value>, sqlx::Error> = rows
+    let trend_reports = rows
         .iter()
         .map(|r| {
-            Ok(json!({"id": r.try_get::<String, _>(0)?, "from": r.try_get::<i64, _>(1)?,
-                      "to": r.try_get::<i64, _>(2)?, "report_id": r.try_get::<Option<String>, _>(3)?,
-                      "generated_at": r.try_get::<i64, _>(4)?}))
+            Ok(TrendReport {
+                id: r.try_get(0)?,
+                from: r.try_get(1)?,
+                to: r.try_get(2)?,
+                report_id: r.try_get(3)?,
+                generated_at: r.try_get(4)?,
+            })
         })
-        .collect();
-    Ok(Json(json!({ "trend_reports": items? })))
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Json(TrendReports { trend_reports }))
 }

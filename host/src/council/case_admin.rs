@@ -6,21 +6,27 @@
 use sqlx::{AnyConnection, Row};
 
 use super::CouncilError;
-use crate::model::{self, Confidence};
+use crate::model::{self, CaseStatus, Confidence, Stored as _};
 use crate::store;
+
+/// A case's community and status.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Standing {
+    pub community_id: String,
+    #[sqlx(try_from = "String")]
+    pub status: CaseStatus,
+}
 
 /// A case's community and status, inside the caller's transaction.
 pub async fn community_and_status(
     conn: &mut AnyConnection,
     id: &str,
-) -> Result<(String, String), CouncilError> {
-    let row =
-        sqlx::query("SELECT community_id, status FROM cases WHERE id = $1 AND kind = 'campaign'")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(CouncilError::NotFound)?;
-    Ok((row.try_get(0)?, row.try_get(1)?))
+) -> Result<Standing, CouncilError> {
+    sqlx::query_as("SELECT community_id, status FROM cases WHERE id = $1 AND kind = 'campaign'")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(CouncilError::NotFound)
 }
 
 /// Closes (`closed = true`) or reopens a case.
@@ -29,11 +35,11 @@ pub async fn set_closed(
     id: &str,
     closed: bool,
 ) -> Result<(), CouncilError> {
-    let (_, status) = community_and_status(conn, id).await?;
+    let status = community_and_status(conn, id).await?.status;
     let (from, to, at) = if closed {
-        ("open", "closed", Some(store::now()))
+        (CaseStatus::Open, CaseStatus::Closed, Some(store::now()))
     } else {
-        ("closed", "open", None)
+        (CaseStatus::Closed, CaseStatus::Open, None)
     };
     if status != from {
         return Err(CouncilError::Conflict(format!(
@@ -41,7 +47,7 @@ pub async fn set_closed(
         )));
     }
     sqlx::query("UPDATE cases SET status = $1, closed_at = $2 WHERE id = $3")
-        .bind(to)
+        .bind(to.as_str())
         .bind(at)
         .bind(id)
         .execute(conn)
@@ -60,17 +66,17 @@ pub async fn merge(conn: &mut AnyConnection, from: &str, into: &str) -> Result<(
             "a case cannot be merged into itself",
         ));
     }
-    let (community, status) = community_and_status(conn, from).await?;
-    let (target_community, target_status) = community_and_status(conn, into)
+    let source = community_and_status(conn, from).await?;
+    let target = community_and_status(conn, into)
         .await
         .map_err(|_| CouncilError::invalid("into", "no such case"))?;
-    if community != target_community {
+    if source.community_id != target.community_id {
         return Err(CouncilError::invalid(
             "into",
             "the case is in another community",
         ));
     }
-    if status == "merged" || target_status == "merged" {
+    if [source.status, target.status].contains(&CaseStatus::Merged) {
         return Err(CouncilError::Conflict(
             "a merged case cannot be merged again".into(),
         ));
@@ -102,8 +108,11 @@ pub async fn split(
     reports: &[String],
     title: &str,
 ) -> Result<String, CouncilError> {
-    let (community, status) = community_and_status(conn, from).await?;
-    if status == "merged" {
+    let Standing {
+        community_id: community,
+        status,
+    } = community_and_status(conn, from).await?;
+    if status == CaseStatus::Merged {
         return Err(CouncilError::Conflict(
             "a merged case cannot be split".into(),
         ));

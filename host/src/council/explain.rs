@@ -16,7 +16,7 @@ use crate::runtime::selectors::Selector;
 use crate::view::{RedactionSummary, View};
 
 /// The answer for one report and member.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Explanation {
     pub report: String,
     pub community: String,
@@ -30,7 +30,7 @@ pub struct Explanation {
     pub reasons: Vec<Reason>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExplainedMember {
     pub id: i64,
     pub organisation: String,
@@ -38,9 +38,10 @@ pub struct ExplainedMember {
     pub status: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Delivery {
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub available_at: time::OffsetDateTime,
     /// The delay the decision set for the member's group, in seconds.
     pub delay_seconds: i64,
@@ -48,12 +49,13 @@ pub struct Delivery {
     pub redacted: RedactionSummary,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Reason {
     pub code: &'static str,
     pub text: String,
     /// For `selector`: the plugin's group (counted from 0) and its selector.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Value>>)]
     pub selector: Option<(usize, Selector)>,
 }
 

@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use super::CouncilError;
 
 /// A publication with the countermeasure information it carries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Publication {
     pub id: i64,
     pub countermeasure_id: String,

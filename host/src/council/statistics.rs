@@ -10,7 +10,7 @@ use sqlx::{AnyPool, Row};
 use super::fiscal_year::FiscalYear;
 use super::membership;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CaseCounts {
     /// Cases active in the year: opened before its end, not closed before its start.
     pub total: i64,
@@ -22,21 +22,21 @@ pub struct CaseCounts {
     pub closed: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PublicationCounts {
     pub total: i64,
     pub public: i64,
     pub limited: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MembersAt {
     /// The moment counted, Unix seconds.
     pub at: i64,
     pub count: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct YearStatistics {
     pub community: String,
     pub fiscal_year: i32,

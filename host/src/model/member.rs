@@ -6,7 +6,7 @@ pub type MemberId = u64;
 pub type OrganisationId = u64;
 
 /// What a member gave lately (90 days) and in all.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Contribution {
     pub reports_90d: u32,

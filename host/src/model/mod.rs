@@ -7,6 +7,7 @@ mod label;
 mod member;
 mod report;
 mod routing;
+mod status;
 
 pub use label::{
     Confidence, IndicatorKind, MemberClass, OrganisationKind, ReportField, Sector, Tlp,
@@ -14,6 +15,7 @@ pub use label::{
 pub use member::{Contribution, Member, MemberId, OrganisationId};
 pub use report::{CaseSummary, Correlation, Indicator, Report};
 pub use routing::{DeliveryGroup, Forward, Redaction, Routing, Span};
+pub use status::{CaseStatus, MemberStatus, ReportStatus, Stored, UnknownStatus};
 
 /// A label's JSON name (`"task_force_class1"`, `"amber+strict"`...), for storing it as text.
 pub fn label_name<T: serde::Serialize>(label: &T) -> String {

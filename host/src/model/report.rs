@@ -3,7 +3,7 @@ use time::OffsetDateTime;
 
 use super::{Confidence, IndicatorKind, MemberId, OrganisationId, OrganisationKind, Sector, Tlp};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
     pub kind: IndicatorKind,
@@ -11,12 +11,14 @@ pub struct Indicator {
 }
 
 /// A report as a plugin sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
     pub id: String,
     pub community: String,
+    #[schema(value_type = u64)]
     pub submitter: MemberId,
+    #[schema(value_type = u64)]
     pub submitter_organisation: OrganisationId,
     /// What kind of organisation the submitter acts for, and its sector: the
     /// host fills them in from the organisation when it decides the report.
@@ -25,6 +27,7 @@ pub struct Report {
     #[serde(default)]
     pub submitter_sector: Sector,
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub submitted_at: OffsetDateTime,
     pub title: String,
     #[serde(default)]
@@ -38,6 +41,7 @@ pub struct Report {
     #[serde(default)]
     pub victim: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Vec<u64>)]
     pub named_recipients: Vec<MemberId>,
     #[serde(default)]
     pub provenance: Vec<String>,

@@ -5,21 +5,22 @@
 use super::cases;
 use super::plan::{Outcome, Plan};
 use super::rows::{self, Rows, StixSource};
-use crate::model;
+use crate::model::{self, ReportStatus};
 use crate::store;
 
 /// What was written for one report.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Committed {
     pub report_id: String,
     pub community: String,
-    pub status: &'static str,
+    pub status: ReportStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub case_id: Option<String>,
     pub deliveries: usize,
     pub groups: usize,
     /// The copies forwarded to other communities, each decided there (always
     /// present, empty when there are none, so a client need not test for it).
+    #[schema(no_recursion)]
     pub forwards: Vec<Committed>,
 }
 
@@ -74,14 +75,14 @@ fn add(
     let report = &plan.report;
     let now = store::now();
     let (status, case_id) = match &plan.outcome {
-        Outcome::Quarantined { .. } => ("quarantined", None),
+        Outcome::Quarantined { .. } => (ReportStatus::Quarantined, None),
         Outcome::Delivered {
             correlation,
             case_id,
             ..
         } => {
             cases::record(rows, report, correlation, case_id);
-            ("delivered", Some(case_id.clone()))
+            (ReportStatus::Delivered, Some(case_id.clone()))
         }
     };
     add_report(rows, plan, row, status, case_id.as_deref(), now)?;
@@ -145,7 +146,7 @@ fn add_report(
     rows: &mut Rows,
     plan: &Plan,
     row: Row,
-    status: &'static str,
+    status: ReportStatus,
     case_id: Option<&str>,
     now: i64,
 ) -> Result<(), sqlx::Error> {

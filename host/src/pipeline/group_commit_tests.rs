@@ -7,7 +7,7 @@ use serde_json::json;
 use sqlx::AnyPool;
 
 use super::GroupCommit;
-use crate::model::{Confidence, Correlation, Report, Tlp};
+use crate::model::{Confidence, Correlation, Report, ReportStatus, Tlp};
 use crate::pipeline::commit::Row;
 use crate::pipeline::plan::{DecisionRecord, Outcome, Plan, PlannedGroup};
 use crate::store::collection::{self, Placed};
@@ -93,7 +93,10 @@ async fn a_plan_that_cannot_be_written_fails_alone() {
     let bad = plan(&db, Correlation::Join("case-missing".into())).await;
     let (good_id, bad_id) = (good.report.id.clone(), bad.report.id.clone());
     let (good, bad) = tokio::join!(writer.commit(good, Row::New), writer.commit(bad, Row::New));
-    assert_eq!(good.expect("the good plan commits").status, "delivered");
+    assert_eq!(
+        good.expect("the good plan commits").status,
+        ReportStatus::Delivered
+    );
     assert!(bad.is_err());
     let stored: Vec<String> = sqlx::query_scalar("SELECT id FROM reports ORDER BY id")
         .fetch_all(&db)

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::{AnyConnection, Row as _};
 
-use crate::model::{self, Confidence};
+use crate::model::{self, Confidence, ReportStatus, Stored as _};
 use crate::store::bulk;
 
 pub struct NewCase {
@@ -34,7 +34,7 @@ pub struct NewReport {
     pub tlp: String,
     pub confidence: String,
     pub original: String,
-    pub status: &'static str,
+    pub status: ReportStatus,
     pub case_id: Option<String>,
     pub plugin_digest: String,
     pub forwarded_from: Option<String>,
@@ -57,7 +57,7 @@ pub struct SourceRow {
 /// A stored (quarantined) report decided again.
 pub struct Redecided {
     pub report_id: String,
-    pub status: &'static str,
+    pub status: ReportStatus,
     pub case_id: Option<String>,
     pub plugin_digest: String,
     pub released_at: Option<i64>,
@@ -163,7 +163,7 @@ pub async fn write(conn: &mut AnyConnection, parts: &[&Rows]) -> Result<(), sqlx
                 .bind(r.tlp.as_str())
                 .bind(r.confidence.as_str())
                 .bind(r.original.as_str())
-                .bind(r.status)
+                .bind(r.status.as_str())
                 .bind(r.case_id.as_deref())
                 .bind(r.plugin_digest.as_str())
                 .bind(r.forwarded_from.as_deref())
@@ -189,7 +189,7 @@ pub async fn write(conn: &mut AnyConnection, parts: &[&Rows]) -> Result<(), sqlx
         sqlx::query(
             "UPDATE reports SET status = $1, case_id = $2, plugin_digest = $3 WHERE id = $4",
         )
-        .bind(r.status)
+        .bind(r.status.as_str())
         .bind(r.case_id.as_deref())
         .bind(r.plugin_digest.as_str())
         .bind(r.report_id.as_str())

@@ -8,6 +8,7 @@
 use sqlx::AnyConnection;
 
 use super::{RegistryError, Status, Version, get, required_approvals};
+use crate::model::Stored as _;
 use crate::pipeline::Pipeline;
 use crate::store;
 

@@ -5,6 +5,7 @@
 use sqlx::AnyConnection;
 
 use super::{RegistryError, Status, get};
+use crate::model::Stored as _;
 use crate::store;
 
 /// The community that needs an approval by default.

@@ -18,7 +18,7 @@ mod versions;
 
 pub use activation::{activate, rollback, set_shadow};
 pub use approvals::{approve, required_approvals, set_required_approvals};
-pub use validation::validate;
+pub use validation::{FixtureReport, validate};
 pub use versions::{
     Status, Version, active_version, get, list, load_all, record_initial, shadow_version, stage,
 };

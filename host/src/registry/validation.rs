@@ -31,14 +31,15 @@ pub struct Validated {
 }
 
 /// One fixture under its own settings and under the staged ones.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FixtureReport {
     pub name: String,
     pub own_settings: Run,
     pub staged_settings: Run,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = FixtureRun)]
 pub struct Run {
     pub passed: bool,
     /// Why it did not pass, or why it was not run.
@@ -47,6 +48,7 @@ pub struct Run {
     /// How the decision differs from the fixture's expectation (`active` is the
     /// expectation, `candidate` the staged settings' decision).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub differs: Option<Diff>,
 }
 

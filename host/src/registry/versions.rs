@@ -1,14 +1,15 @@
 //! Stored policy versions: a community's plugin (by digest) with its settings.
 
 use serde::Serialize;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool};
 
 use super::RegistryError;
+use crate::model::Stored;
 use crate::store;
 
 /// Where a version is in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = PolicyStatus)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Stored and validated, not running.
@@ -21,8 +22,16 @@ pub enum Status {
     Retired,
 }
 
-impl Status {
-    pub fn as_str(self) -> &'static str {
+impl Stored for Status {
+    const COLUMN: &'static str = "policy_versions.status";
+    const ALL: &'static [Self] = &[
+        Status::Staged,
+        Status::Shadow,
+        Status::Active,
+        Status::Retired,
+    ];
+
+    fn as_str(self) -> &'static str {
         match self {
             Status::Staged => "staged",
             Status::Shadow => "shadow",
@@ -30,55 +39,34 @@ impl Status {
             Status::Retired => "retired",
         }
     }
-
-    fn parse(text: &str) -> Result<Status, sqlx::Error> {
-        [
-            Status::Staged,
-            Status::Shadow,
-            Status::Active,
-            Status::Retired,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
-        .ok_or_else(|| sqlx::Error::Decode(format!("unknown policy status {text}").into()))
-    }
 }
 
 /// One stored version of a community's policy.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
+#[schema(as = PolicyVersion)]
 pub struct Version {
     pub id: i64,
+    #[sqlx(rename = "community_id")]
     pub community: String,
+    #[sqlx(rename = "plugin_digest")]
     pub digest: String,
     pub settings: String,
     pub wit_version: String,
+    #[sqlx(try_from = "String")]
     pub status: Status,
     pub uploaded_by: String,
     pub uploaded_at: i64,
     pub activated_at: Option<i64>,
+    /// Filled in from `policy_approvals`.
+    #[sqlx(skip)]
     pub approvals: Vec<String>,
     /// Why its plugin does not load on this node (a fault or the deadline in its
     /// warm-up), if it does not: such a version cannot run until it loads.
+    #[sqlx(skip)]
     pub unusable: Option<String>,
 }
 
 const COLUMNS: &str = "id, community_id, plugin_digest, settings, wit_version, status, uploaded_by, uploaded_at, activated_at";
-
-fn from_row(row: &AnyRow) -> Result<Version, sqlx::Error> {
-    Ok(Version {
-        id: row.try_get(0)?,
-        community: row.try_get(1)?,
-        digest: row.try_get(2)?,
-        settings: row.try_get(3)?,
-        wit_version: row.try_get(4)?,
-        status: Status::parse(&row.try_get::<String, _>(5)?)?,
-        uploaded_by: row.try_get(6)?,
-        uploaded_at: row.try_get(7)?,
-        activated_at: row.try_get(8)?,
-        approvals: Vec::new(),
-        unusable: None,
-    })
-}
 
 async fn with_approvals(
     conn: &mut AnyConnection,
@@ -96,15 +84,15 @@ async fn with_approvals(
 /// Every version of the community, newest first.
 pub async fn list(db: &AnyPool, community: &str) -> Result<Vec<Version>, sqlx::Error> {
     let mut conn = db.acquire().await?;
-    let rows = sqlx::query(&format!(
+    let rows: Vec<Version> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM policy_versions WHERE community_id = $1 ORDER BY id DESC"
     ))
     .bind(community)
     .fetch_all(&mut *conn)
     .await?;
     let mut versions = Vec::with_capacity(rows.len());
-    for row in &rows {
-        versions.push(with_approvals(&mut conn, from_row(row)?).await?);
+    for version in rows {
+        versions.push(with_approvals(&mut conn, version).await?);
     }
     Ok(versions)
 }
@@ -115,7 +103,7 @@ pub async fn get(
     community: &str,
     id: i64,
 ) -> Result<Version, RegistryError> {
-    let row = sqlx::query(&format!(
+    let version = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM policy_versions WHERE community_id = $1 AND id = $2"
     ))
     .bind(community)
@@ -123,7 +111,7 @@ pub async fn get(
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(RegistryError::NotFound)?;
-    Ok(with_approvals(conn, from_row(&row)?).await?)
+    Ok(with_approvals(conn, version).await?)
 }
 
 async fn with_status(
@@ -131,15 +119,15 @@ async fn with_status(
     community: &str,
     status: Status,
 ) -> Result<Option<Version>, sqlx::Error> {
-    let row = sqlx::query(&format!(
+    let version = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM policy_versions WHERE community_id = $1 AND status = $2 ORDER BY id DESC LIMIT 1"
     ))
     .bind(community)
     .bind(status.as_str())
     .fetch_optional(&mut *conn)
     .await?;
-    match row {
-        Some(row) => Ok(Some(with_approvals(conn, from_row(&row)?).await?)),
+    match version {
+        Some(version) => Ok(Some(with_approvals(conn, version).await?)),
         None => Ok(None),
     }
 }

@@ -11,7 +11,7 @@ use unicode_security::{RestrictionLevel, RestrictionLevelDetection};
 use crate::model::{Indicator, IndicatorKind};
 
 /// The Unicode form of an indicator holding an internationalised domain name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DomainName {
     /// Its index in the view's `indicators`.
     pub indicator: usize,

@@ -30,11 +30,12 @@ const FIELD_ORDER: [ReportField; 4] = [
 ];
 
 /// What one group of recipients sees of a report. Serialised as the JSON a member's inbox returns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct View {
     pub report_id: String,
     pub community: String,
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub submitted_at: OffsetDateTime,
     pub title: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -59,7 +60,7 @@ pub struct View {
 }
 
 /// What was withheld from a view: kinds and counts only, never the withheld content.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct RedactionSummary {
     /// Masked runs in the view's text once overlapping or touching spans are merged, so it

@@ -28,7 +28,16 @@ const POLL: Duration = Duration::from_secs(1);
 /// Names the stream in the audit log, as the route other bulk reads name.
 const AUDIT_OBJECT: &str = "inbox/stream";
 
-/// New deliveries as they become due: `event: delivery`, data = the inbox item.
+/// New deliveries as they become due, as Server-Sent Events: `event: delivery`,
+/// `id` the delivery id (send it back as `Last-Event-ID` to resume), data the
+/// inbox item. Each batch is audit-logged; the stream ends when the member is
+/// suspended or expelled.
+///
+/// A member (its own deliveries).
+#[utoipa::path(get, path = "/inbox/stream", tag = "inbox",
+    params(("Last-Event-ID" = Option<i64>, Header, description = "the last delivery received")),
+    responses((status = 200, content_type = "text/event-stream", body = String,
+               description = "`delivery` events whose data is an inbox item (see `InboxItem`)")))]
 pub(super) async fn stream(
     State(state): State<AppState>,
     principal: Principal,
@@ -76,7 +85,7 @@ pub(super) async fn stream(
             let items: Vec<(i64, String)> = rows
                 .iter()
                 .filter_map(|row| item(row).ok())
-                .map(|data| (data["delivery_id"].as_i64().unwrap_or_default(), data.to_string()))
+                .filter_map(|data| Some((data.delivery_id, serde_json::to_string(&data).ok()?)))
                 .collect();
             for batch in items.chunks(BATCH) {
                 // A delivery is sent only to a member approved at that moment.

@@ -22,6 +22,9 @@ fn report(submitter: i64, organisation: i64, n: u64) -> Report {
         community: "council".into(),
         submitter: submitter as u64,
         submitter_organisation: organisation as u64,
+        // The host fills these in from the organisation when it decides.
+        submitter_kind: Default::default(),
+        submitter_sector: Default::default(),
         submitted_at: time::OffsetDateTime::now_utc(),
         title: format!("Report {n}"),
         body: "Phishing seen at Example Corp".into(),

@@ -145,6 +145,8 @@ struct Pending {
     name: String,
     kind: String,
     sector: String,
+    #[serde(with = "crate::model::unix_time")]
+    #[schema(value_type = String, format = DateTime)]
     filed_at: i64,
     /// The organisation on record with exactly this name, if any: the committee
     /// decides whether the applicant is that organisation.

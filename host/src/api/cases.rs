@@ -46,8 +46,12 @@ struct CaseSummary {
     community: String,
     /// The title of the first view of the case this member received.
     title: String,
-    /// Unix seconds: the earliest and latest submission among this member's views.
+    /// The earliest and latest submission among this member's views.
+    #[serde(with = "crate::model::unix_time")]
+    #[schema(value_type = String, format = DateTime)]
     opened_at: i64,
+    #[serde(with = "crate::model::unix_time")]
+    #[schema(value_type = String, format = DateTime)]
     last_report_at: i64,
     /// The highest confidence among this member's views.
     confidence: Confidence,

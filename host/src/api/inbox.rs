@@ -41,8 +41,9 @@ struct InboxQuery {
     community: Option<String>,
     /// Only deliveries of this case.
     case: Option<String>,
-    /// Unix seconds: only deliveries that became available at or after this.
-    since: Option<i64>,
+    /// Only deliveries that became available at or after this (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
+    since: Option<String>,
     /// 1 to 500 (default 50).
     limit: Option<i64>,
 }
@@ -54,7 +55,9 @@ pub(super) struct InboxItem {
     report_id: String,
     case_id: String,
     community: String,
-    /// Unix seconds: when the delivery became due.
+    /// When the delivery became due.
+    #[serde(with = "crate::model::unix_time")]
+    #[schema(value_type = String, format = DateTime)]
     delivered_at: i64,
     /// The view's title, as the member may read it.
     #[schema(value_type = String)]
@@ -199,7 +202,11 @@ async fn list(
     let filter = ViewFilter {
         community: q.community,
         case: q.case,
-        since: q.since.unwrap_or(0),
+        since: match q.since {
+            Some(text) => crate::model::unix_time::from_rfc3339(&text)
+                .map_err(|message| ApiError::bad_parameter("since", message))?,
+            None => 0,
+        },
     };
     let after = q.cursor.unwrap_or(i64::MIN);
     let (rows, more) = due_in_order(&state, seat, after, limit as usize, &filter).await?;

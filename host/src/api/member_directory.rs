@@ -61,8 +61,10 @@ struct Seat {
     #[schema(required = false)]
     #[sqlx(try_from = "String")]
     status: MemberStatus,
-    /// Unix seconds.
+    /// Since when it has been a member of the community.
     #[schema(required = false)]
+    #[serde(with = "crate::model::unix_time")]
+    #[schema(value_type = String, format = DateTime)]
     since: i64,
 }
 

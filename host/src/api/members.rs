@@ -67,7 +67,9 @@ struct Event {
     event: String,
     actor: String,
     reason: String,
-    /// Unix seconds.
+    /// When (RFC 3339, UTC).
+    #[serde(with = "crate::model::unix_time")]
+    #[schema(value_type = String, format = DateTime)]
     at: i64,
 }
 

@@ -34,7 +34,9 @@ struct Quarantined {
     stage: String,
     /// The fault (its `kind` always shown, its message under the report's TLP).
     fault: Value,
-    /// Unix seconds.
+    /// When (RFC 3339, UTC).
+    #[serde(with = "crate::model::unix_time")]
+    #[schema(value_type = String, format = DateTime)]
     at: i64,
 }
 
@@ -133,7 +135,9 @@ struct LoggedDecision {
     /// Its log lines, stdout and stderr.
     log: Value,
     duration_us: i64,
-    /// Unix seconds.
+    /// When (RFC 3339, UTC).
+    #[serde(with = "crate::model::unix_time")]
+    #[schema(value_type = String, format = DateTime)]
     at: i64,
 }
 
@@ -240,7 +244,9 @@ fn decision_log(tlp: Tlp, mut log: Value) -> Value {
 struct AuditEntry {
     /// The entry's place in the hash chain.
     seq: i64,
-    /// Unix seconds.
+    /// When (RFC 3339, UTC).
+    #[serde(with = "crate::model::unix_time")]
+    #[schema(value_type = String, format = DateTime)]
     at: i64,
     actor: String,
     action: String,

@@ -50,10 +50,16 @@ struct Generated {
 #[derive(Debug, Serialize, ToSchema)]
 struct TrendReport {
     id: String,
-    /// Unix seconds: the period's start, and the end (exclusive).
+    /// The period's start, and its end (exclusive).
+    #[serde(with = "crate::model::unix_time")]
+    #[schema(value_type = String, format = DateTime)]
     from: i64,
+    #[serde(with = "crate::model::unix_time")]
+    #[schema(value_type = String, format = DateTime)]
     to: i64,
     report_id: Option<String>,
+    #[serde(with = "crate::model::unix_time")]
+    #[schema(value_type = String, format = DateTime)]
     generated_at: i64,
 }
 

@@ -22,6 +22,8 @@ pub struct Publication {
     pub scope: String,
     pub title: String,
     pub body: String,
+    #[serde(with = "crate::model::unix_time")]
+    #[schema(value_type = String, format = DateTime)]
     pub published_at: i64,
 }
 

@@ -31,7 +31,9 @@ pub struct PublicationCounts {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MembersAt {
-    /// The moment counted, Unix seconds.
+    /// The moment counted.
+    #[serde(with = "crate::model::unix_time")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: i64,
     pub count: i64,
 }

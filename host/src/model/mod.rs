@@ -8,6 +8,7 @@ mod member;
 mod report;
 mod routing;
 mod status;
+pub mod unix_time;
 
 pub use label::{
     Confidence, IndicatorKind, MemberClass, OrganisationKind, ReportField, Sector, Tlp,

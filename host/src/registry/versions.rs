@@ -55,7 +55,11 @@ pub struct Version {
     #[sqlx(try_from = "String")]
     pub status: Status,
     pub uploaded_by: String,
+    #[serde(with = "crate::model::unix_time")]
+    #[schema(value_type = String, format = DateTime)]
     pub uploaded_at: i64,
+    #[serde(with = "crate::model::unix_time::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub activated_at: Option<i64>,
     /// Filled in from `policy_approvals`.
     #[sqlx(skip)]

@@ -1,3 +1,4 @@
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -13,6 +14,8 @@ fn main() -> ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default)),
         )
         .with_writer(std::io::stderr)
+        // Colours for a person at a terminal; plain text for a log file.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     if !cli.serves() {
         // A command whose output is piped into `head` should end quietly when

@@ -60,4 +60,5 @@ async fn requests_are_logged_with_their_id_and_sigterm_ends_open_streams() {
         "the query string stays out of the log: {line}"
     );
     assert!(log.contains("shutting down"), "{log}");
+    assert!(!log.contains('\u{1b}'), "no terminal colours in a log file");
 }

@@ -5,6 +5,7 @@ mod auth;
 mod case_admin;
 mod cases;
 mod communities;
+mod demo_clock;
 mod error;
 mod explain;
 mod extract;
@@ -109,7 +110,8 @@ fn routes(application_limit: RateLimit) -> OpenApiRouter<AppState> {
         .merge(public_feed::router())
         .merge(notes::router())
         .merge(case_admin::router())
-        .merge(trends::router());
+        .merge(trends::router())
+        .merge(demo_clock::router());
     OpenApiRouter::with_openapi(openapi::Base::openapi())
         .nest("/api/v1", api)
         .merge(health::router())

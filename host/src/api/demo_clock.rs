@@ -53,7 +53,7 @@ fn secretariat_only(principal: &Principal) -> Result<(), ApiError> {
 /// The server's clock.
 ///
 /// The secretariat.
-#[utoipa::path(get, path = "/demo/clock", tag = "demo", responses((status = 200, body = Clock)))]
+#[utoipa::path(get, path = "/demo/clock", operation_id = "read_demo_clock", tag = "demo", responses((status = 200, body = Clock)))]
 async fn read(principal: Principal) -> Result<Json<Clock>, ApiError> {
     secretariat_only(&principal)?;
     Ok(Json(clock()))
@@ -64,7 +64,7 @@ async fn read(principal: Principal) -> Result<Json<Clock>, ApiError> {
 /// demo started with `--clock`.
 ///
 /// The secretariat.
-#[utoipa::path(post, path = "/demo/clock", tag = "demo", request_body = AdvanceBody,
+#[utoipa::path(post, path = "/demo/clock", operation_id = "advance_demo_clock", tag = "demo", request_body = AdvanceBody,
     responses((status = 200, body = Clock)))]
 async fn advance(
     State(state): State<AppState>,

@@ -75,10 +75,15 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Exit 0 when the chain is intact; 1 naming the first altered or removed entry.
+    /// Exit 0 when the chain is intact; 1 naming the first altered or removed
+    /// entry, or how it fails a saved checkpoint (cut short or rewritten).
     Verify {
         #[command(flatten)]
         data: data::DataArgs,
+        /// A checkpoint saved as JSON (from `GET /audit/checkpoints` or the
+        /// inbox stream) that the chain must still hold.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
     },
 }
 
@@ -180,7 +185,9 @@ pub fn run(cli: Cli) -> ExitCode {
             role,
             community,
         } => server::token(&data, &role, community),
-        Command::Audit(AuditCommand::Verify { data }) => server::verify_audit(&data),
+        Command::Audit(AuditCommand::Verify { data, checkpoint }) => {
+            server::verify_audit(&data, checkpoint.as_deref())
+        }
         Command::Stats(args) => stats::run(&args),
         Command::Plugin(command) => plugin(command),
     }

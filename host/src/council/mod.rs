@@ -3,6 +3,7 @@
 //! contribution, feedback, countermeasure publications, case merge and split, and
 //! trend reports.
 
+pub mod assembly;
 pub mod case_admin;
 pub mod chart;
 pub mod contribution;

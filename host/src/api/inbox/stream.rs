@@ -31,7 +31,9 @@ const AUDIT_OBJECT: &str = "inbox/stream";
 /// New deliveries as they become due, as Server-Sent Events: `event: delivery`,
 /// `id` the delivery id (send it back as `Last-Event-ID` to resume), data the
 /// inbox item. Each batch is audit-logged; the stream ends when the member is
-/// suspended or expelled.
+/// suspended or expelled. The audit chain's newest signed checkpoint comes on
+/// connecting and each new one as it is signed: `event: checkpoint`, no `id`
+/// (so it does not move the resume point), data as in `GET /audit/checkpoints`.
 ///
 /// A member (its own deliveries).
 #[utoipa::path(get, path = "/inbox/stream", tag = "inbox",
@@ -68,6 +70,7 @@ pub(super) async fn stream(
     let mut membership = state.pipeline.membership_watch();
     let mut stopping = state.pipeline.stopping();
     let open = crate::telemetry::OpenStream::new();
+    let mut checkpoint_sent = 0;
     let events = async_stream::stream! {
         let _open = open;
         'serve: loop {
@@ -102,6 +105,14 @@ pub(super) async fn stream(
                     yield Ok(Event::default().event("delivery").id(id.to_string()).data(data));
                 }
             }
+            match newest_checkpoint(&db, &mut checkpoint_sent).await {
+                Ok(Some(data)) => yield Ok(Event::default().event("checkpoint").data(data)),
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(%error, member, "inbox stream ends: cannot read the audit checkpoints");
+                    break 'serve;
+                }
+            }
             tokio::select! {
                 _ = deliveries.changed() => {}
                 _ = membership.changed() => {}
@@ -129,6 +140,15 @@ async fn due_rows(
     pending.extend(new);
     let ids: Vec<i64> = pending.iter().copied().collect();
     due_views(db, &ids, &ViewFilter::default()).await
+}
+
+/// The newest audit checkpoint as JSON, if it is newer than the one sent last.
+async fn newest_checkpoint(db: &AnyPool, sent: &mut i64) -> Result<Option<String>, sqlx::Error> {
+    let newest = store::checkpoint::newest(db, *sent, 1).await?;
+    Ok(newest.first().and_then(|checkpoint| {
+        *sent = checkpoint.length;
+        serde_json::to_string(checkpoint).ok()
+    }))
 }
 
 /// Whether the stream's token still stands for its member, approved. Cached

@@ -443,3 +443,218 @@ async fn an_item_is_decided_only_with_a_quorum_and_before_opening_no_one_votes()
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reply.body["field"], "items[0].kind");
 }
+
+/// Reads an inbox stream until it has sent `count` more events named `event`;
+/// their data.
+async fn stream_events(stream: &mut reqwest::Response, event: &str, count: usize) -> Vec<Value> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let mut text = String::new();
+    loop {
+        let found: Vec<Value> = text
+            .split("\n\n")
+            .filter(|e| e.lines().any(|l| l == format!("event: {event}")))
+            .filter_map(|e| e.lines().find_map(|l| l.strip_prefix("data: ")))
+            .map(|data| serde_json::from_str(data).expect("JSON data"))
+            .collect();
+        if found.len() >= count {
+            return found;
+        }
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("{count} {event} events within 5 s: {text}"))
+            .expect("the stream reads")
+            .expect("the stream stays open");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+async fn open_stream(server: &TestServer, who: &str) -> reqwest::Response {
+    let stream = reqwest::Client::new()
+        .get(format!("{}/api/v1/inbox/stream", server.base))
+        .bearer_auth(server.token(who))
+        .send()
+        .await
+        .expect("the stream opens");
+    assert_eq!(stream.status(), StatusCode::OK);
+    stream
+}
+
+fn report(title: &str, domain: &str) -> Value {
+    json!({"title": title, "tlp": "green", "confidence": "confirmed",
+           "indicators": [{"kind": "domain", "value": domain}]})
+}
+
+#[tokio::test]
+async fn a_request_is_answered_declined_or_overdue_and_read_only_by_whom_it_concerns() {
+    let clock = Clock::default();
+    let server = TestServer::start_with(|state| state.clock = clock.clone()).await;
+    let [tokyo, security, nisc] = [
+        server.member_id("tokyo@council").await,
+        server.member_id("example-security@council").await,
+        server.member_id("nisc@council").await,
+    ];
+    // A case only Sakura Bank and Tokyo know of: a RED report naming Tokyo.
+    let mut red = report("Credential phishing", "red-case.example");
+    red["tlp"] = json!("red");
+    red["named_recipients"] = json!([tokyo]);
+    let sent = server
+        .post("sakura-bank@council", "/communities/council/reports", &red)
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{:?}", sent.body);
+    let case = sent.body["case_id"].as_str().unwrap().to_string();
+
+    let now = clock.now();
+    let ask = json!({"title": "What else did you see?", "body": "Logs from the last week, please.",
+        "case_id": case, "due_at": rfc3339(now + 24 * HOUR), "to": {"members": [tokyo, security, nisc]}});
+    let request = server
+        .post("steering_committee", "/communities/council/requests", &ask)
+        .await;
+    assert_eq!(request.status, StatusCode::CREATED, "{:?}", request.body);
+    let id = request.body["id"].as_str().unwrap().to_string();
+    let class1 = json!({"title": "Countermeasures", "body": "Any countermeasure information?",
+        "due_at": rfc3339(now + 24 * HOUR), "to": {"class": "task_force_class1"}});
+    let to_class = server
+        .post("operator@council", "/communities/council/requests", &class1)
+        .await;
+    assert_eq!(to_class.status, StatusCode::CREATED, "{:?}", to_class.body);
+    let class_id = to_class.body["id"].as_str().unwrap().to_string();
+    let members: Vec<i64> = to_class.body["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["member"].as_i64().unwrap())
+        .collect();
+    // The council's class 1: NISC and Example Security.
+    assert_eq!(members, vec![nisc.min(security), nisc.max(security)]);
+
+    // Only the requesting officers list requests; nobody else.
+    for (who, status) in [
+        ("tokyo@council", StatusCode::FORBIDDEN),
+        ("operator@ict-isac", StatusCode::FORBIDDEN),
+        ("example-motors@j-auto-isac", StatusCode::FORBIDDEN),
+        ("secretariat", StatusCode::OK),
+    ] {
+        let reply = server.get(who, "/communities/council/requests").await;
+        assert_eq!(reply.status, status, "{who}");
+    }
+    // A recipient reads the case id only if it received a report in the case.
+    let received = |who: &'static str| {
+        let server = &server;
+        async move { server.get(who, "/requests").await.body["requests"].clone() }
+    };
+    assert_eq!(received("tokyo@council").await[0]["case_id"], case.as_str());
+    assert_eq!(
+        received("example-security@council").await[0]["case_id"],
+        Value::Null
+    );
+    assert_eq!(received("example-university@council").await, json!([]));
+    // Someone it was not sent to can neither answer nor decline it.
+    let answer = format!("/requests/{id}/answer");
+    let decline = format!("/requests/{id}/decline");
+    let outsider = server
+        .post(
+            "example-university@council",
+            &answer,
+            &report("x", "x.example"),
+        )
+        .await;
+    assert_eq!(outsider.status, StatusCode::NOT_FOUND);
+    let outsider = server
+        .post("sakura-bank@council", &decline, &json!({"reason": "no"}))
+        .await;
+    assert_eq!(outsider.status, StatusCode::NOT_FOUND);
+
+    // The inbox stream announces each pending request, and again when reminded.
+    let mut stream = open_stream(&server, "nisc@council").await;
+    let announced = stream_events(&mut stream, "request", 2).await;
+    let mut ids: Vec<&str> = announced
+        .iter()
+        .map(|n| n["request_id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    let mut expected = vec![id.as_str(), class_id.as_str()];
+    expected.sort();
+    assert_eq!(ids, expected);
+
+    let answered = server
+        .post(
+            "tokyo@council",
+            &answer,
+            &report("Answer: more logs", "answer.example"),
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::CREATED, "{:?}", answered.body);
+    let again = server
+        .post(
+            "tokyo@council",
+            &answer,
+            &report("Answer again", "again.example"),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let declined = server
+        .post(
+            "example-security@council",
+            &decline,
+            &json!({"reason": "We hold no such logs"}),
+        )
+        .await;
+    assert_eq!(declined.status, StatusCode::OK, "{:?}", declined.body);
+    assert_eq!(declined.body["response"], "declined");
+    // Another recipient never reads the reason.
+    let tokyo_reads = server
+        .get("tokyo@council", "/requests")
+        .await
+        .body
+        .to_string();
+    assert!(
+        !tokyo_reads.contains("We hold no such logs"),
+        "{tokyo_reads}"
+    );
+
+    clock.advance(2 * 24 * HOUR);
+    let remind = format!("/communities/council/requests/{id}/remind");
+    let reminded = server.post("steering_committee", &remind, &json!({})).await;
+    assert_eq!(reminded.status, StatusCode::OK, "{:?}", reminded.body);
+    let reminder = stream_events(&mut stream, "request", 1).await;
+    assert_eq!(reminder[0]["request_id"], id.as_str());
+    let first = announced
+        .iter()
+        .find(|n| n["request_id"] == id.as_str())
+        .unwrap();
+    assert!(reminder[0]["sent_at"].as_str() > first["sent_at"].as_str());
+    let followed = reminded.body["recipients"].clone();
+    assert_eq!(followed[0]["member"], nisc.min(tokyo).min(security));
+    let by_member = |member: i64| {
+        followed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["member"] == member)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(by_member(tokyo)["response"], "answered");
+    assert_eq!(by_member(tokyo)["report_id"], answered.body["report_id"]);
+    assert_eq!(by_member(tokyo)["late"], false);
+    assert_eq!(by_member(security)["reason"], "We hold no such logs");
+    assert_eq!(by_member(nisc)["response"], "pending");
+    assert_eq!(by_member(nisc)["overdue"], true);
+
+    let late = server
+        .post(
+            "nisc@council",
+            &answer,
+            &report("Late answer", "late.example"),
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::CREATED, "{:?}", late.body);
+    let listed = server
+        .get("steering_committee", "/communities/council/requests")
+        .await;
+    let year = isac_host::council::FiscalYear::containing(now).year();
+    assert_eq!(
+        listed.body["per_fiscal_year"],
+        json!([{"fiscal_year": year, "requests": 2, "recipients": 5, "answered": 2, "declined": 1, "late": 1}])
+    );
+}

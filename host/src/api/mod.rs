@@ -13,6 +13,7 @@ mod extract;
 mod feedback;
 mod health;
 mod inbox;
+mod info_requests;
 mod member_directory;
 mod members;
 mod notes;
@@ -117,7 +118,8 @@ fn routes(application_limit: RateLimit) -> OpenApiRouter<AppState> {
         .merge(case_admin::router())
         .merge(trends::router())
         .merge(audit_checkpoints::router())
-        .merge(assemblies::router());
+        .merge(assemblies::router())
+        .merge(info_requests::router());
     OpenApiRouter::with_openapi(openapi::Base::openapi())
         .nest("/api/v1", api)
         .merge(health::router())

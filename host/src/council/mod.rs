@@ -9,6 +9,7 @@ pub mod chart;
 pub mod contribution;
 pub mod explain;
 pub mod fiscal_year;
+pub mod info_request;
 pub mod membership;
 pub mod placement;
 pub mod publication;

@@ -5,7 +5,7 @@
 //! and token revocation end it at once. Every batch is audit-logged
 //! (`views.read`, the view ids) before it is sent.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use sqlx::{AnyPool, Row};
 
-use super::{ViewFilter, due_views, item};
+use super::{ViewFilter, due_views, item, notices};
 use crate::api::{ApiError, AppState, Principal, auth, read_audit};
 use crate::store;
 
@@ -34,6 +34,8 @@ const AUDIT_OBJECT: &str = "inbox/stream";
 /// suspended or expelled. The audit chain's newest signed checkpoint comes on
 /// connecting and each new one as it is signed: `event: checkpoint`, no `id`
 /// (so it does not move the resume point), data as in `GET /audit/checkpoints`.
+/// Each request for information the member has not responded to comes on
+/// connecting, when sent, and when the requester reminds: `event: request`.
 ///
 /// A member (its own deliveries).
 #[utoipa::path(get, path = "/inbox/stream", tag = "inbox",
@@ -71,6 +73,7 @@ pub(super) async fn stream(
     let mut stopping = state.pipeline.stopping();
     let open = crate::telemetry::OpenStream::new();
     let mut checkpoint_sent = 0;
+    let mut requests_sent = HashMap::new();
     let events = async_stream::stream! {
         let _open = open;
         'serve: loop {
@@ -105,13 +108,15 @@ pub(super) async fn stream(
                     yield Ok(Event::default().event("delivery").id(id.to_string()).data(data));
                 }
             }
-            match newest_checkpoint(&db, &mut checkpoint_sent).await {
-                Ok(Some(data)) => yield Ok(Event::default().event("checkpoint").data(data)),
-                Ok(None) => {}
+            let notices = match notices::due(&db, member, &mut checkpoint_sent, &mut requests_sent).await {
+                Ok(notices) => notices,
                 Err(error) => {
-                    tracing::warn!(%error, member, "inbox stream ends: cannot read the audit checkpoints");
+                    tracing::warn!(%error, member, "inbox stream ends: cannot read its notices");
                     break 'serve;
                 }
+            };
+            for (event, data) in notices {
+                yield Ok(Event::default().event(event).data(data));
             }
             tokio::select! {
                 _ = deliveries.changed() => {}
@@ -140,15 +145,6 @@ async fn due_rows(
     pending.extend(new);
     let ids: Vec<i64> = pending.iter().copied().collect();
     due_views(db, &ids, &ViewFilter::default()).await
-}
-
-/// The newest audit checkpoint as JSON, if it is newer than the one sent last.
-async fn newest_checkpoint(db: &AnyPool, sent: &mut i64) -> Result<Option<String>, sqlx::Error> {
-    let newest = store::checkpoint::newest(db, *sent, 1).await?;
-    Ok(newest.first().and_then(|checkpoint| {
-        *sent = checkpoint.length;
-        serde_json::to_string(checkpoint).ok()
-    }))
 }
 
 /// Whether the stream's token still stands for its member, approved. Cached

@@ -2,6 +2,7 @@
 
 mod bench;
 mod data;
+mod governance;
 mod inspect;
 mod policy;
 mod refusal;
@@ -67,6 +68,12 @@ enum Command {
     /// Check the audit log's hash chain.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The general assembly: rules, sessions, votes (over HTTP, like `plugin` steps).
+    #[command(subcommand)]
+    Assembly(governance::AssemblyCommand),
+    /// Requests for information: send, follow, remind, answer, decline (over HTTP).
+    #[command(subcommand)]
+    Request(governance::RequestCommand),
     /// Inspect, test and benchmark policy plugins; stage, shadow, approve, activate,
     /// roll back and replay community policy versions.
     #[command(subcommand)]
@@ -189,6 +196,8 @@ pub fn run(cli: Cli) -> ExitCode {
             server::verify_audit(&data, checkpoint.as_deref())
         }
         Command::Stats(args) => stats::run(&args),
+        Command::Assembly(command) => governance::assembly(command),
+        Command::Request(command) => governance::request(command),
         Command::Plugin(command) => plugin(command),
     }
 }

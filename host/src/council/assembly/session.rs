@@ -78,6 +78,15 @@ pub async fn read(
     now: i64,
 ) -> Result<Session, CouncilError> {
     let mut conn = db.acquire().await?;
+    let known: Option<String> =
+        sqlx::query_scalar("SELECT id FROM assembly_sessions WHERE id = $1 AND community_id = $2")
+            .bind(id)
+            .bind(community)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if known.is_none() {
+        return Err(CouncilError::NotFound);
+    }
     super::close_if_due(&mut conn, id, now).await?;
     let row = sqlx::query(
         "SELECT title, opens_at, closes_at, quorum_percent, majority_percent, eligible, closed_at \

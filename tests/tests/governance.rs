@@ -527,6 +527,15 @@ async fn a_request_is_answered_declined_or_overdue_and_read_only_by_whom_it_conc
     // The council's class 1: NISC and Example Security.
     assert_eq!(members, vec![nisc.min(security), nisc.max(security)]);
 
+    // A body with a control character other than a line break names its field.
+    let mut bad = ask.clone();
+    bad["body"] = json!("nul\0");
+    let refused = server
+        .post("steering_committee", "/communities/council/requests", &bad)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.body["field"], "body");
+
     // Only the requesting officers list requests; nobody else.
     for (who, status) in [
         ("tokyo@council", StatusCode::FORBIDDEN),

@@ -55,6 +55,15 @@ pub async fn send(
             format!("1 to {MAX_BODY} bytes"),
         ));
     }
+    // As a report's body: lines and tabs, no other control character (NUL
+    // cannot even be stored in PostgreSQL text).
+    let allowed = |c: char| !c.is_control() || matches!(c, '\n' | '\r' | '\t');
+    if !request.body.chars().all(allowed) {
+        return Err(CouncilError::invalid(
+            "body",
+            "no control characters but line breaks and tabs",
+        ));
+    }
     if request.due_at <= now {
         return Err(CouncilError::invalid("due_at", "in the future"));
     }

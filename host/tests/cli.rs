@@ -304,19 +304,26 @@ fn reference_plugins_are_built_in_by_name() {
     );
 }
 
-#[test]
-fn audit_verify_exits_1_naming_the_altered_entry() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = dir.path().display().to_string();
+/// A database in `dir` whose audit chain has three entries (three tokens
+/// issued on the command line); its URL, the data directory and a runtime.
+fn chain_of_three(dir: &Path) -> (String, String, tokio::runtime::Runtime) {
+    let data = dir.display().to_string();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let database = runtime
-        .block_on(isac_host::store::database_for_run(dir.path()))
+        .block_on(isac_host::store::database_for_run(dir))
         .expect("a database");
     for role in ["secretariat", "steering_committee", "secretariat"] {
         let out = run_on(&database, &["token", "--data", &data, "--role", role]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         assert!(stdout(&out).starts_with("isac_"));
     }
+    (database, data, runtime)
+}
+
+#[test]
+fn audit_verify_exits_1_naming_the_altered_entry() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database, data, runtime) = chain_of_three(dir.path());
     let out = run_on(&database, &["audit", "verify", "--data", &data]);
     assert_eq!(
         (out.status.code(), stdout(&out)),
@@ -344,15 +351,7 @@ fn audit_verify_exits_1_naming_the_altered_entry() {
 #[test]
 fn audit_verify_with_a_checkpoint_exits_1_when_the_chain_was_cut_after_it() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let data = dir.path().display().to_string();
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let database = runtime
-        .block_on(isac_host::store::database_for_run(dir.path()))
-        .expect("a database");
-    for role in ["secretariat", "steering_committee", "secretariat"] {
-        let out = run_on(&database, &["token", "--data", &data, "--role", role]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    }
+    let (database, data, runtime) = chain_of_three(dir.path());
     let saved = dir.path().join("checkpoint.json");
     runtime.block_on(async {
         let db = isac_host::store::open(&database).await.expect("opens");

@@ -20,7 +20,6 @@ use super::{
 use crate::council::info_request::read::{self, Received, Request, YearCount};
 use crate::council::info_request::{self, NewRequest};
 use crate::intake;
-use crate::model::ReportStatus;
 use crate::pipeline::Committed;
 use crate::store;
 
@@ -210,11 +209,7 @@ async fn answer(
         now,
     )
     .await?;
-    let status = if committed.status == ReportStatus::Quarantined {
-        StatusCode::ACCEPTED
-    } else {
-        StatusCode::CREATED
-    };
+    let status = super::reports::created_or_quarantined(&committed);
     Ok((status, Json(committed)))
 }
 

@@ -421,17 +421,30 @@ async fn an_item_is_decided_only_with_a_quorum_and_before_opening_no_one_votes()
     let closed = read_session(&server, "secretariat", &missed).await;
     assert_eq!(closed["items"][0]["outcome"], "no_quorum");
     assert_eq!(required_approvals(&server).await, 1);
-    // Three of six: the quorum; two yes to one no: passed, and applied.
+    // Three of five: the quorum; two yes to one no: passed, and applied.
     let met = convene(&server, clock.now(), raise).await;
     for (who, choice) in [
         ("tokyo@council", "yes"),
         ("nisc@council", "yes"),
         ("example-university@council", "no"),
+        ("kanto-power@council", "no"),
     ] {
         assert_eq!(vote(&server, who, &met, 0, choice).await, StatusCode::OK);
     }
+    // Suspended before closing: neither its vote nor itself counts.
+    let kanto = server.member_id("kanto-power@council").await;
+    let suspend = format!("/members/{kanto}/suspend");
+    let suspended = server
+        .post("steering_committee", &suspend, &json!({"reason": "test"}))
+        .await;
+    assert_eq!(suspended.status, StatusCode::OK, "{:?}", suspended.body);
     clock.advance(HOUR);
     let closed = read_session(&server, "steering_committee", &met).await;
+    assert_eq!(closed["eligible"], 5);
+    assert_eq!(
+        closed["items"][0]["tally"],
+        json!({"yes": 2, "no": 1, "abstain": 0})
+    );
     assert_eq!(closed["items"][0]["outcome"], "passed");
     assert_eq!(required_approvals(&server).await, 2);
     // A bad agenda names its field.

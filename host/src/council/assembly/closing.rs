@@ -2,7 +2,8 @@
 //! each item's votes (one per organisation), decides it under the session's
 //! rules, applies a passed change of required approvals, and writes the results
 //! to the audit chain. The tally is reproducible from the chain: each
-//! organisation's last `assembly.vote` entry per item is its vote.
+//! organisation's last `assembly.vote` entry per item is its vote, counted if
+//! the organisation is still a member at closing (`member.*` entries say).
 
 use sqlx::{AnyConnection, Row};
 
@@ -59,7 +60,7 @@ pub async fn close_if_due(
     let mut results = Vec::new();
     for item in &items {
         let id: String = item.try_get(0)?;
-        let tally = tally(&mut tx, &id).await?;
+        let tally = tally(&mut tx, &community, &id).await?;
         let outcome = tally.outcome(rules, eligible);
         sqlx::query(
             "UPDATE assembly_items SET outcome = $1, votes_yes = $2, votes_no = $3, \
@@ -97,12 +98,21 @@ pub async fn close_if_due(
     Ok(())
 }
 
-/// The votes cast on an item, one per organisation.
-async fn tally(conn: &mut AnyConnection, item: &str) -> Result<Tally, sqlx::Error> {
+/// The votes cast on an item, one per organisation, by the organisations that
+/// are members at closing: an organisation expelled or suspended since it
+/// voted is no longer counted, as it is not counted among the eligible.
+async fn tally(
+    conn: &mut AnyConnection,
+    community: &str,
+    item: &str,
+) -> Result<Tally, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT choice, COUNT(*) FROM assembly_votes WHERE item_id = $1 GROUP BY choice",
+        "SELECT v.choice, COUNT(*) FROM assembly_votes v JOIN members m \
+         ON m.organisation_id = v.organisation_id AND m.community_id = $2 AND m.status = 'approved' \
+         WHERE v.item_id = $1 GROUP BY v.choice",
     )
     .bind(item)
+    .bind(community)
     .fetch_all(conn)
     .await?;
     let mut tally = Tally {

@@ -166,6 +166,15 @@ async fn council_organisations(server: &TestServer) -> i64 {
     .expect("query runs")
 }
 
+/// Each `(update, value)` fails: the column's CHECK constraint refuses a value
+/// the host does not know.
+async fn refused_by_the_database(server: &TestServer, updates: &[(&str, &str)]) {
+    for (update, value) in updates {
+        let written = sqlx::query(update).bind(value).execute(&server.db).await;
+        assert!(written.is_err(), "{update} with {value:?} was stored");
+    }
+}
+
 /// A staged version of the baseline plugin in the council; its number.
 async fn staged_version(server: &TestServer) -> i64 {
     let digest = server
@@ -391,6 +400,15 @@ async fn an_assembly_counts_one_vote_per_organisation_and_gates_a_bound_policy()
     );
     let activated = server.post("operator@council", &activate, &json!({})).await;
     assert_eq!(activated.status, StatusCode::OK, "{:?}", activated.body);
+    refused_by_the_database(
+        &server,
+        &[
+            ("UPDATE assembly_votes SET choice = $1", "maybe"),
+            ("UPDATE assembly_items SET outcome = $1", "tabled"),
+            ("UPDATE assembly_items SET kind = $1", "motion"),
+        ],
+    )
+    .await;
 }
 
 async fn required_approvals(server: &TestServer) -> Value {
@@ -679,4 +697,6 @@ async fn a_request_is_answered_declined_or_overdue_and_read_only_by_whom_it_conc
         listed.body["per_fiscal_year"],
         json!([{"fiscal_year": year, "requests": 2, "recipients": 5, "answered": 2, "declined": 1, "late": 1}])
     );
+    let unknown = [("UPDATE info_request_recipients SET status = $1", "lost")];
+    refused_by_the_database(&server, &unknown).await;
 }

@@ -406,6 +406,19 @@ async fn every_endpoint_for_every_role() {
             None,
             [U, U, F, U, F, F, F, F, F, F, F, O],
         ),
+        // The clock moves only on a demo server started with --clock.
+        (
+            Method::GET,
+            "/demo/clock".into(),
+            None,
+            [U, U, F, U, F, F, F, F, F, F, F, O],
+        ),
+        (
+            Method::POST,
+            "/demo/clock".into(),
+            Some(json!({"advance": "1h"})),
+            [U, U, F, U, F, F, F, F, F, F, F, X],
+        ),
         (
             Method::GET,
             "/audit/checkpoints".into(),

@@ -7,7 +7,7 @@
 //! that command, rather than skip.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use isac_host::fixture::{load_dir, run_fixture};
 use isac_host::model::{Confidence, Member, Tlp};
@@ -41,17 +41,28 @@ fn load(runtime: &PolicyRuntime, bytes: &[u8]) -> Arc<Plugin> {
         .unwrap_or_else(|e| panic!("plugin loads with the default limits: {e}"))
 }
 
-fn runtime() -> PolicyRuntime {
-    PolicyRuntime::new(RuntimeLimits::default()).expect("runtime starts")
-}
+/// One runtime for the tests of this file, with the test servers' compiled
+/// plugins: a Python component takes seconds to compile, once per run rather
+/// than once per test (and not again in the PostgreSQL pass).
+static RUNTIME: LazyLock<PolicyRuntime> = LazyLock::new(|| {
+    PolicyRuntime::new(RuntimeLimits::default())
+        .expect("runtime starts")
+        .with_compiled_cache(isac_tests::compiled_plugins())
+});
+
+/// The Python and JavaScript plugins, loaded once for every test.
+static POLYGLOT: LazyLock<Vec<(&str, Arc<Plugin>)>> = LazyLock::new(|| {
+    LANGUAGES
+        .iter()
+        .map(|language| (*language, load(&RUNTIME, &artefact(language))))
+        .collect()
+});
 
 #[test]
 fn python_and_javascript_pass_the_rust_baseline_fixtures() {
-    let runtime = runtime();
     let fixtures = load_dir(&workspace("plugins/baseline/fixtures")).expect("fixtures load");
     assert_eq!(fixtures.len(), 7, "the baseline has seven fixtures");
-    for language in LANGUAGES {
-        let plugin = load(&runtime, &artefact(language));
+    for (language, plugin) in POLYGLOT.iter() {
         let contract = plugin.info().version.to_string();
         assert_eq!(contract, "0.2.0", "{language}");
         let failures: Vec<String> = fixtures
@@ -112,15 +123,13 @@ fn task_force_outsider() -> Vec<Member> {
 
 #[test]
 fn python_and_javascript_decide_exactly_as_the_rust_baseline() {
-    let runtime = runtime();
     let rust = load(
-        &runtime,
+        &RUNTIME,
         &std::fs::read(isac_plugin_artifacts::BASELINE).unwrap(),
     );
     let inputs = differential_inputs();
     assert_eq!(inputs.len(), 6 * 15);
-    for language in LANGUAGES {
-        let plugin = load(&runtime, &artefact(language));
+    for (language, plugin) in POLYGLOT.iter() {
         for (index, input) in inputs.iter().enumerate() {
             // Every part of the decision, the plugin's selectors and the order
             // of its groups included: the three baselines build the same routing.
@@ -134,7 +143,6 @@ fn python_and_javascript_decide_exactly_as_the_rust_baseline() {
 
 #[test]
 fn python_and_javascript_refuse_bad_settings_naming_the_field() {
-    let runtime = runtime();
     let cases = [
         (
             r#"{"window_days": 0}"#,
@@ -154,8 +162,7 @@ fn python_and_javascript_refuse_bad_settings_naming_the_field() {
         ),
         (r#"[7]"#, "settings: must be a JSON object, got a list"),
     ];
-    for language in LANGUAGES {
-        let plugin = load(&runtime, &artefact(language));
+    for (language, plugin) in POLYGLOT.iter() {
         assert_eq!(
             plugin.validate_settings(""),
             Ok(()),

@@ -68,7 +68,7 @@ async fn explain_one(
         })?;
     if matches!(principal, Principal::Member(_)) {
         // Nor a delivery still held back: its inbox does not show it yet.
-        let now = time::OffsetDateTime::now_utc();
+        let now = crate::store::clock::now_utc();
         let readable = explained
             .delivery
             .as_ref()

@@ -7,6 +7,7 @@ mod auth;
 mod case_admin;
 mod cases;
 mod communities;
+mod demo_clock;
 mod error;
 mod explain;
 mod extract;
@@ -119,7 +120,8 @@ fn routes(application_limit: RateLimit) -> OpenApiRouter<AppState> {
         .merge(trends::router())
         .merge(audit_checkpoints::router())
         .merge(assemblies::router())
-        .merge(info_requests::router());
+        .merge(info_requests::router())
+        .merge(demo_clock::router());
     OpenApiRouter::with_openapi(openapi::Base::openapi())
         .nest("/api/v1", api)
         .merge(health::router())

@@ -7,7 +7,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -17,7 +16,7 @@ use super::feedback::received_in_case;
 use super::public_feed::Publications;
 use super::{ApiError, AppState, Principal, TitledText, titled_text};
 use crate::council::placement;
-use crate::council::publication::{self, Audience};
+use crate::council::publication::{self, Audience, Countermeasure};
 use crate::model::MemberClass;
 use crate::store;
 
@@ -98,25 +97,18 @@ async fn write(
     let author_member = author(&state, &principal, &case.community, &case_id).await?;
     let ApiJson(TitledText { title, body }) = body?;
     let title = titled_text(&title, &body)?;
-    let id = store::new_id("cm");
     let actor = principal.actor();
     let mut conn = state.db.acquire().await?;
     let mut tx = store::begin_write(&mut conn).await?;
-    sqlx::query(
-        "INSERT INTO countermeasures (id, case_id, community_id, author, author_member, title, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&id)
-    .bind(&case_id)
-    .bind(&case.community)
-    .bind(&actor)
-    .bind(author_member)
-    .bind(&title)
-    .bind(&body)
-    .bind(store::now())
-    .execute(&mut *tx)
-    .await?;
-    store::audit(&mut tx, &actor, "countermeasure.write", &id, &case_id).await?;
+    let countermeasure = Countermeasure {
+        case_id: &case_id,
+        community: &case.community,
+        author: &actor,
+        author_member,
+        title: &title,
+        body: &body,
+    };
+    let id = publication::write(&mut tx, &countermeasure).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Written { id, case_id, title })))
 }
@@ -171,38 +163,9 @@ async fn publish(
         }
         _ => return Err(ApiError::invalid("scope", "public or limited")),
     };
-    let audience = json!({"recipients": recipients.len()}).to_string();
     let actor = principal.actor();
-    let publication_id: i64 = sqlx::query_scalar(
-        "INSERT INTO publications (countermeasure_id, community_id, scope, audience, published_by, published_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(&id)
-    .bind(&community)
-    .bind(&scope)
-    .bind(audience)
-    .bind(&actor)
-    .bind(store::now())
-    .fetch_one(&mut *tx)
-    .await?;
-    for member in &recipients {
-        sqlx::query(
-            "INSERT INTO publication_recipients (publication_id, member_id) VALUES ($1, $2)",
-        )
-        .bind(publication_id)
-        .bind(*member)
-        .execute(&mut *tx)
-        .await?;
-    }
-    let detail = format!("{scope} to {} member(s)", recipients.len());
-    store::audit(
-        &mut tx,
-        &actor,
-        "publication.publish",
-        &publication_id.to_string(),
-        &detail,
-    )
-    .await?;
+    let publication_id =
+        publication::publish(&mut tx, &id, &community, &scope, &recipients, &actor).await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,

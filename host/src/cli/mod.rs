@@ -50,6 +50,10 @@ enum Command {
         serve: server::ServeArgs,
         #[command(flatten)]
         limits: LimitArgs,
+        /// Let the secretariat move the clock forward (`POST /api/v1/demo/clock`),
+        /// so deliveries a policy delays by hours can be seen arriving.
+        #[arg(long)]
+        clock: bool,
     },
     /// Issue a secretariat, steering committee or operator token (prints it once).
     Token {
@@ -186,7 +190,11 @@ impl Cli {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Serve { serve, limits } => server::serve(serve, limits.limits()),
-        Command::Demo { serve, limits } => server::demo(serve, limits.limits()),
+        Command::Demo {
+            serve,
+            limits,
+            clock,
+        } => server::demo(serve, limits.limits(), clock),
         Command::Token {
             data,
             role,

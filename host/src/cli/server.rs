@@ -83,9 +83,15 @@ pub fn serve(args: ServeArgs, limits: RuntimeLimits) -> ExitCode {
     })
 }
 
-pub fn demo(args: ServeArgs, limits: RuntimeLimits) -> ExitCode {
+pub fn demo(args: ServeArgs, limits: RuntimeLimits, clock: bool) -> ExitCode {
+    if clock {
+        store::clock::make_adjustable();
+    }
     run_server(&args, limits, async |state, address| {
-        let tokens = demo::seed(&state.db)
+        let mut tokens = demo::seed(&state.db)
+            .await
+            .map_err(store::StoreError::from)?;
+        let population = demo::populate(&state.db, &mut tokens)
             .await
             .map_err(store::StoreError::from)?;
         let base_url = format!("http://{address}");
@@ -99,7 +105,10 @@ pub fn demo(args: ServeArgs, limits: RuntimeLimits) -> ExitCode {
         let sample = demo::sample_delivery(&state.pipeline, &tokens)
             .await
             .map_err(|e| server::ServerError::Demo(e.to_string()))?;
-        print_walkthrough(&base_url, &credentials, &tokens, sample);
+        demo::publications::seed(&state.db)
+            .await
+            .map_err(|e| server::ServerError::Demo(e.to_string()))?;
+        print_walkthrough(&base_url, &credentials, &tokens, sample, population);
         Ok(())
     })
 }
@@ -109,10 +118,13 @@ fn print_walkthrough(
     credentials: &Path,
     tokens: &std::collections::BTreeMap<String, String>,
     sample: Option<i64>,
+    population: demo::Population,
 ) {
     let token = |name: &str| tokens.get(name).cloned().unwrap_or_default();
     println!(
-        "Demo Council at {base}; every token is in {}",
+        "Demo Council at {base}: {} members of {} communities; every token is in {}",
+        population.members,
+        population.communities,
         credentials.display()
     );
     println!("\n# Sakura Bank reports a phishing domain to the Council:");
@@ -139,6 +151,15 @@ fn print_walkthrough(
         "curl -s {base}/api/v1/communities/council/decisions -H 'Authorization: Bearer {}'",
         token("operator@council")
     );
+    if store::clock::is_adjustable() {
+        println!(
+            "\n# The Software ISAC delays free riders' deliveries by 24 hours; move the clock to see them arrive:"
+        );
+        println!(
+            "curl -s -X POST {base}/api/v1/demo/clock -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' -d '{{\"advance\": \"24h\"}}'",
+            token("secretariat")
+        );
+    }
     println!("\nCtrl-C stops the server.");
 }
 

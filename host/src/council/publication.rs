@@ -34,6 +34,83 @@ pub struct Audience {
     pub members: Vec<i64>,
 }
 
+/// Countermeasure information as written for a case.
+#[derive(Debug, Clone)]
+pub struct Countermeasure<'a> {
+    pub case_id: &'a str,
+    pub community: &'a str,
+    /// Who wrote it (audit actor), and their member id unless the secretariat did.
+    pub author: &'a str,
+    pub author_member: Option<i64>,
+    pub title: &'a str,
+    pub body: &'a str,
+}
+
+/// Stores `countermeasure` (audit-logged) inside the caller's write transaction;
+/// returns its id.
+pub async fn write(
+    conn: &mut AnyConnection,
+    countermeasure: &Countermeasure<'_>,
+) -> Result<String, sqlx::Error> {
+    let id = crate::store::new_id("cm");
+    sqlx::query(
+        "INSERT INTO countermeasures (id, case_id, community_id, author, author_member, title, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(countermeasure.case_id)
+    .bind(countermeasure.community)
+    .bind(countermeasure.author)
+    .bind(countermeasure.author_member)
+    .bind(countermeasure.title)
+    .bind(countermeasure.body)
+    .bind(crate::store::now())
+    .execute(&mut *conn)
+    .await?;
+    let (actor, case) = (countermeasure.author, countermeasure.case_id);
+    crate::store::audit(conn, actor, "countermeasure.write", &id, case).await?;
+    Ok(id)
+}
+
+/// Publishes countermeasure information `id` of `community` to `scope`
+/// (`public`, or `limited` to `recipients`), counted and audit-logged, inside
+/// the caller's write transaction; returns the publication's id.
+pub async fn publish(
+    conn: &mut AnyConnection,
+    id: &str,
+    community: &str,
+    scope: &str,
+    recipients: &BTreeSet<i64>,
+    actor: &str,
+) -> Result<i64, sqlx::Error> {
+    let audience = serde_json::json!({"recipients": recipients.len()}).to_string();
+    let publication_id: i64 = sqlx::query_scalar(
+        "INSERT INTO publications (countermeasure_id, community_id, scope, audience, published_by, published_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(id)
+    .bind(community)
+    .bind(scope)
+    .bind(audience)
+    .bind(actor)
+    .bind(crate::store::now())
+    .fetch_one(&mut *conn)
+    .await?;
+    for member in recipients {
+        sqlx::query(
+            "INSERT INTO publication_recipients (publication_id, member_id) VALUES ($1, $2)",
+        )
+        .bind(publication_id)
+        .bind(*member)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let detail = format!("{scope} to {} member(s)", recipients.len());
+    let publication = publication_id.to_string();
+    crate::store::audit(conn, actor, "publication.publish", &publication, &detail).await?;
+    Ok(publication_id)
+}
+
 /// The approved members a limited publication reaches; each chosen community and
 /// member must exist (errors name `communities[i]` / `members[i]`).
 pub async fn resolve(

@@ -73,7 +73,7 @@ impl Pipeline {
         for (community, indices) in by_community {
             let together = match self.policy(&community).await {
                 Ok(Some(policy)) if self.shadow.version_for(self, &community).await.is_none() => {
-                    let now = time::OffsetDateTime::now_utc();
+                    let now = crate::store::clock::now_utc();
                     let chosen = indices.iter().map(|i| reports[*i].clone()).collect();
                     plan::plan_all(self, policy, chosen, now).await.ok()
                 }

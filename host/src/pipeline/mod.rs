@@ -287,7 +287,7 @@ impl Pipeline {
             .policy(&report.community)
             .await?
             .ok_or_else(|| PipelineError::UnknownCommunity(report.community.clone()))?;
-        let now = time::OffsetDateTime::now_utc();
+        let now = crate::store::clock::now_utc();
         let plan = plan::plan_placed(self, policy, report, None, Some(case), now).await?;
         Ok(self.writer.commit(plan, commit::Row::New).await?)
     }
@@ -329,7 +329,7 @@ impl Pipeline {
         let Some(version) = version else {
             return Ok((plan::plan(self, policy, report, None).await?, None));
         };
-        let now = time::OffsetDateTime::now_utc();
+        let now = crate::store::clock::now_utc();
         let (active, shadow) = tokio::join!(
             plan::plan_at(self, policy, report.clone(), now),
             self.shadow.decide(self, &version, report, now),

@@ -86,7 +86,7 @@ pub async fn plan(
     report: Report,
     forwarded_from: Option<String>,
 ) -> Result<Plan, PlanError> {
-    let now = OffsetDateTime::now_utc();
+    let now = crate::store::clock::now_utc();
     plan_placed(pipeline, policy, report, forwarded_from, None, now).await
 }
 

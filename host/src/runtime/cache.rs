@@ -4,6 +4,7 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use wasmtime::Engine;
 use wasmtime::component::Component;
@@ -55,13 +56,17 @@ impl CompiledCache {
         Ok(component)
     }
 
-    /// Writes through a temporary file and a rename, so a crash leaves no half file.
+    /// Writes through a temporary file and a rename, so a crash leaves no half
+    /// file; the temporary file is this write's own, so threads and processes
+    /// sharing the folder (test runs) never write into one another's.
     fn store(&self, path: &std::path::Path, component: &Component) -> std::io::Result<()> {
+        static WRITES: AtomicU64 = AtomicU64::new(0);
         let serialized = component
             .serialize()
             .map_err(|e| std::io::Error::other(format!("{e:#}")))?;
         std::fs::create_dir_all(&self.dir)?;
-        let partial = path.with_extension(format!("partial-{}", std::process::id()));
+        let write = WRITES.fetch_add(1, Ordering::Relaxed);
+        let partial = path.with_extension(format!("partial-{}-{write}", std::process::id()));
         std::fs::write(&partial, serialized)?;
         std::fs::rename(&partial, path)
     }

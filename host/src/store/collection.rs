@@ -39,7 +39,7 @@ impl Placed {
 
 /// Unix microseconds now.
 fn now_micros() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64
+    (super::clock::now_utc().unix_timestamp_nanos() / 1000) as i64
 }
 
 /// Orders the views that are due and not ordered yet, inside the caller's write

@@ -8,6 +8,7 @@ mod audit_key;
 pub mod availability;
 pub mod bulk;
 pub mod checkpoint;
+pub mod clock;
 pub mod collection;
 pub mod inbox;
 
@@ -196,9 +197,9 @@ pub async fn scratch_database(server_url: &str) -> Result<String, StoreError> {
     Ok(url.to_string())
 }
 
-/// The current time in Unix seconds.
+/// The current time in Unix seconds, by the host's [`clock`].
 pub fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+    clock::now_utc().unix_timestamp()
 }
 
 /// A fresh random identifier with a readable prefix, e.g. `r-3f9a…`.

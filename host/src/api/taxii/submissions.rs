@@ -12,7 +12,6 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 
 use super::super::extract::Path;
 use super::{Collection, TAXII, seat_in, taxii};
@@ -52,7 +51,7 @@ pub(super) async fn add(
     let objects = envelope["objects"]
         .as_array()
         .ok_or_else(|| ApiError::invalid("objects", "required"))?;
-    let requested = timestamp(OffsetDateTime::now_utc());
+    let requested = timestamp(crate::store::clock::now_utc());
     let organisation = organisation_name(&state.db, seat).await?;
     let import = import::import_each(objects, &organisation);
     let made: Vec<Made> = import

@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 
 use sqlx::{AnyConnection, AnyPool};
 
+mod population;
+pub mod publications;
+
 use crate::api::{Role, issue_token};
 use crate::model::{self, MemberClass, OrganisationKind, Sector};
 use crate::runtime::Digest;
@@ -230,6 +233,33 @@ pub async fn seed(db: &AnyPool) -> Result<BTreeMap<String, String>, sqlx::Error>
     .await?;
     tx.commit().await?;
     Ok(tokens)
+}
+
+/// What the demo's roster holds once populated.
+#[derive(Debug, Clone, Copy)]
+pub struct Population {
+    /// Approved memberships, over all communities.
+    pub members: i64,
+    pub communities: i64,
+}
+
+/// Adds the generated population ([`population`]) to a seeded demo, with a
+/// fresh token for each of its members added to `tokens`: the `demo`
+/// command's roster, not the tests' (their fixtures count on the named
+/// members alone).
+pub async fn populate(
+    db: &AnyPool,
+    tokens: &mut BTreeMap<String, String>,
+) -> Result<Population, sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    let mut tx = store::begin_write(&mut conn).await?;
+    tokens.extend(population::seed(&mut tx).await?);
+    tx.commit().await?;
+    let count = async |sql: &str| sqlx::query_scalar::<_, i64>(sql).fetch_one(db).await;
+    Ok(Population {
+        members: count("SELECT COUNT(*) FROM members WHERE status = 'approved'").await?,
+        communities: count("SELECT COUNT(*) FROM communities").await?,
+    })
 }
 
 fn reference(name: &str) -> &'static [u8] {

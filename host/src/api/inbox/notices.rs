@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use sqlx::AnyPool;
 
-use crate::council::info_request::read::pending_notices;
+use crate::council::info_request::notice::pending_notices;
 use crate::store;
 
 /// The events due on a member's stream, as (event name, JSON data): the newest

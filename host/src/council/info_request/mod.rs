@@ -6,6 +6,7 @@
 //! any other, or declines with a reason that only the requesting officers read.
 
 mod model;
+pub mod notice;
 pub mod read;
 mod respond;
 mod send;

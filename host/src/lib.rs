@@ -2,7 +2,9 @@
 //! policies. See `docs/architecture.md` for how the pieces fit.
 
 pub mod api;
+pub mod checkpointing;
 pub mod cli;
+pub mod clock;
 pub mod cluster;
 pub mod council;
 pub mod demo;

@@ -304,19 +304,26 @@ fn reference_plugins_are_built_in_by_name() {
     );
 }
 
-#[test]
-fn audit_verify_exits_1_naming_the_altered_entry() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = dir.path().display().to_string();
+/// A database in `dir` whose audit chain has three entries (three tokens
+/// issued on the command line); its URL, the data directory and a runtime.
+fn chain_of_three(dir: &Path) -> (String, String, tokio::runtime::Runtime) {
+    let data = dir.display().to_string();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let database = runtime
-        .block_on(isac_host::store::database_for_run(dir.path()))
+        .block_on(isac_host::store::database_for_run(dir))
         .expect("a database");
     for role in ["secretariat", "steering_committee", "secretariat"] {
         let out = run_on(&database, &["token", "--data", &data, "--role", role]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         assert!(stdout(&out).starts_with("isac_"));
     }
+    (database, data, runtime)
+}
+
+#[test]
+fn audit_verify_exits_1_naming_the_altered_entry() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database, data, runtime) = chain_of_three(dir.path());
     let out = run_on(&database, &["audit", "verify", "--data", &data]);
     assert_eq!(
         (out.status.code(), stdout(&out)),
@@ -338,5 +345,67 @@ fn audit_verify_exits_1_naming_the_altered_entry() {
     assert_eq!(
         stdout(&out),
         "audit log broken at entry 2: its content does not match its hash\n"
+    );
+}
+
+#[test]
+fn audit_verify_with_a_checkpoint_exits_1_when_the_chain_was_cut_after_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (database, data, runtime) = chain_of_three(dir.path());
+    let saved = dir.path().join("checkpoint.json");
+    runtime.block_on(async {
+        let db = isac_host::store::open(&database).await.expect("opens");
+        let mut conn = db.acquire().await.expect("a connection");
+        let key = isac_host::store::AuditKey::generate();
+        let checkpoint = isac_host::store::checkpoint::cut(&mut conn, &key)
+            .await
+            .expect("signed")
+            .expect("a new checkpoint");
+        std::fs::write(&saved, serde_json::to_string(&checkpoint).unwrap()).expect("saved");
+    });
+    let checkpoint = saved.display().to_string();
+    let verify = [
+        "audit",
+        "verify",
+        "--data",
+        &data,
+        "--checkpoint",
+        &checkpoint,
+    ];
+    let out = run_on(&database, &verify);
+    assert_eq!(
+        (out.status.code(), stdout(&out)),
+        (
+            Some(0),
+            "audit log intact: 3 entries, holding the checkpoint at 3\n".to_string()
+        )
+    );
+
+    runtime.block_on(async {
+        let db = isac_host::store::open(&database).await.expect("opens");
+        isac_host::store::scalar_i64(
+            &db,
+            "DELETE FROM audit_log WHERE seq = CAST($1 AS INTEGER) RETURNING seq",
+            "3",
+        )
+        .await
+        .expect("cut");
+    });
+    // The chain alone is intact; the checkpoint shows what is missing.
+    let out = run_on(&database, &["audit", "verify", "--data", &data]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = run_on(&database, &verify);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "audit log fails the checkpoint: the chain was truncated: 2 entries, the checkpoint signed 3\n"
+    );
+    std::fs::write(&saved, "{}").expect("overwritten");
+    let out = run_on(&database, &verify);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not an audit checkpoint"),
+        "{}",
+        stderr(&out)
     );
 }

@@ -45,6 +45,37 @@ struct World {
     pending: String,
     case: String,
     tokyo_delivery: i64,
+    /// A general assembly session, open, and its one item.
+    session: String,
+    item: String,
+    /// Requests for information sent to Tokyo: one the matrix declines, one it answers.
+    to_decline: String,
+    to_answer: String,
+}
+
+/// The next hour, from now, as a session's times or a due date.
+fn next_hour() -> (String, String) {
+    let now = isac_host::store::now();
+    let time = isac_host::model::unix_time::to_rfc3339;
+    (time(now), time(now + 3600))
+}
+
+fn session_body() -> Value {
+    let (opens_at, closes_at) = next_hour();
+    json!({"title": "Assembly", "opens_at": opens_at, "closes_at": closes_at,
+           "items": [{"title": "An amendment", "kind": "rule_amendment"}]})
+}
+
+fn request_body(tokyo: i64) -> Value {
+    json!({"title": "Information, please", "body": "What did you see?",
+           "due_at": next_hour().1, "to": {"members": [tokyo]}})
+}
+
+/// Sends `body` as the secretariat to `path` and returns the new object's id.
+async fn created(server: &TestServer, path: &str, body: &Value) -> (String, Value) {
+    let reply = server.post("secretariat", path, body).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    (reply.body["id"].as_str().unwrap().to_string(), reply.body)
 }
 
 /// Files an application anonymously and returns its id.
@@ -125,6 +156,12 @@ async fn world() -> World {
         .unwrap()["delivery_id"]
         .as_i64()
         .unwrap();
+    let (session, convened) =
+        created(&server, "/communities/council/assemblies", &session_body()).await;
+    let item = convened["items"][0]["id"].as_str().unwrap().to_string();
+    let requests = "/communities/council/requests";
+    let (to_decline, _) = created(&server, requests, &request_body(tokyo)).await;
+    let (to_answer, _) = created(&server, requests, &request_body(tokyo)).await;
     World {
         server,
         tokyo,
@@ -132,6 +169,10 @@ async fn world() -> World {
         pending,
         case,
         tokyo_delivery,
+        session,
+        item,
+        to_decline,
+        to_answer,
     }
 }
 
@@ -141,6 +182,8 @@ async fn every_endpoint_for_every_role() {
     let baseline = std::fs::read(isac_plugin_artifacts::BASELINE).unwrap();
     let (t, c, d) = (w.tokyo, &w.case, w.tokyo_delivery);
     let (a, p) = (&w.applicant, &w.pending);
+    let (s, i) = (&w.session, &w.item);
+    let (rd, ra) = (&w.to_decline, &w.to_answer);
     use StatusCode as S;
     const U: S = S::UNAUTHORIZED;
     const F: S = S::FORBIDDEN;
@@ -375,6 +418,79 @@ async fn every_endpoint_for_every_role() {
             "/demo/clock".into(),
             Some(json!({"advance": "1h"})),
             [U, U, F, U, F, F, F, F, F, F, F, X],
+        ),
+        (
+            Method::GET,
+            "/audit/checkpoints".into(),
+            None,
+            [U, U, F, U, O, O, O, O, O, O, O, O],
+        ),
+        (
+            Method::PUT,
+            "/communities/council/assembly/rules".into(),
+            Some(json!({"quorum_percent": 50, "majority_percent": 50})),
+            [U, U, F, U, F, F, F, F, F, F, F, O],
+        ),
+        (
+            Method::POST,
+            "/communities/council/assemblies".into(),
+            Some(session_body()),
+            [U, U, F, U, F, F, F, F, F, F, F, C],
+        ),
+        (
+            Method::GET,
+            "/communities/council/assemblies".into(),
+            None,
+            [U, U, F, U, F, O, O, O, F, O, O, O],
+        ),
+        (
+            Method::GET,
+            format!("/communities/council/assemblies/{s}"),
+            None,
+            [U, U, F, U, F, O, O, O, F, O, O, O],
+        ),
+        (
+            Method::PUT,
+            format!("/communities/council/assemblies/{s}/items/{i}/vote"),
+            Some(json!({"choice": "yes"})),
+            [U, U, F, U, F, O, O, O, F, F, F, F],
+        ),
+        (
+            Method::POST,
+            "/communities/council/requests".into(),
+            Some(request_body(t)),
+            [U, U, F, U, F, F, F, F, F, C, C, C],
+        ),
+        (
+            Method::GET,
+            "/communities/council/requests".into(),
+            None,
+            [U, U, F, U, F, F, F, F, F, O, O, O],
+        ),
+        (
+            Method::POST,
+            format!("/communities/council/requests/{rd}/remind"),
+            Some(json!({})),
+            [U, U, F, U, F, F, F, F, F, O, O, O],
+        ),
+        (
+            Method::GET,
+            "/requests".into(),
+            None,
+            [U, U, F, U, O, O, O, O, F, F, F, F],
+        ),
+        (
+            Method::POST,
+            format!("/requests/{rd}/decline"),
+            Some(json!({"reason": "nothing to give"})),
+            // Someone else's request is not found, as one that does not exist.
+            [U, U, F, U, N, O, N, N, F, F, F, F],
+        ),
+        (
+            Method::POST,
+            format!("/requests/{ra}/answer"),
+            Some(report("green", "answer.example")),
+            [U, U, F, U, N, C, N, N, F, F, F, F],
         ),
     ];
     let mut failures = Vec::new();

@@ -60,7 +60,7 @@ async fn the_document_is_openapi_3_1_and_every_operation_is_routed() {
             .all(|p| p.starts_with("/api/v1/") || ["/healthz", "/readyz", "/metrics"].contains(p)),
         "{paths:?}"
     );
-    assert_eq!(operations.len(), 60, "{paths:?}");
+    assert_eq!(operations.len(), 72, "{paths:?}");
 
     let client = reqwest::Client::new();
     let mut failures = Vec::new();

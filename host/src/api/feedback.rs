@@ -183,11 +183,7 @@ async fn give(
     )
     .await?;
     tx.commit().await?;
-    let status = if committed.status == ReportStatus::Quarantined {
-        StatusCode::ACCEPTED
-    } else {
-        StatusCode::CREATED
-    };
+    let status = super::reports::created_or_quarantined(&committed);
     Ok((
         status,
         Json(Given {

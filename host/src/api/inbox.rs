@@ -19,6 +19,7 @@ use super::extract::{Path, Query};
 use super::{ApiError, AppState, Principal, Seat, read_audit};
 use crate::store::{self, bulk, collection};
 
+mod notices;
 mod stream;
 
 pub fn router() -> OpenApiRouter<AppState> {

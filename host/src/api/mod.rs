@@ -1,6 +1,8 @@
 //! The REST API (`/api/v1`), one module per resource, each with its own router.
 
 mod applications;
+mod assemblies;
+mod audit_checkpoints;
 mod auth;
 mod case_admin;
 mod cases;
@@ -12,6 +14,7 @@ mod extract;
 mod feedback;
 mod health;
 mod inbox;
+mod info_requests;
 mod member_directory;
 mod members;
 mod notes;
@@ -69,6 +72,10 @@ pub struct AppState {
     pub application_limit: RateLimit,
     /// Where clients reach the server, when a proxy stands in front of it.
     pub public_url: Option<url::Url>,
+    /// The key that signs audit checkpoints, and when to sign.
+    pub checkpoints: crate::checkpointing::Checkpoints,
+    /// The time sessions open and close by (tests move it forward).
+    pub clock: crate::clock::Clock,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -111,6 +118,9 @@ fn routes(application_limit: RateLimit) -> OpenApiRouter<AppState> {
         .merge(notes::router())
         .merge(case_admin::router())
         .merge(trends::router())
+        .merge(audit_checkpoints::router())
+        .merge(assemblies::router())
+        .merge(info_requests::router())
         .merge(demo_clock::router());
     OpenApiRouter::with_openapi(openapi::Base::openapi())
         .nest("/api/v1", api)

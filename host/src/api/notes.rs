@@ -15,7 +15,7 @@ use super::extract::{ApiJson, Path};
 use super::feedback::received_in_case;
 use super::{ApiError, AppState, Principal, TitledText, titled_text};
 use crate::council::placement::{self, Author, Placed};
-use crate::model::{MemberClass, ReportStatus, Tlp};
+use crate::model::{MemberClass, Tlp};
 use crate::pipeline::Committed;
 use crate::store;
 
@@ -80,10 +80,6 @@ async fn write(
         &committed.report_id,
     )
     .await?;
-    let status = if committed.status == ReportStatus::Quarantined {
-        StatusCode::ACCEPTED
-    } else {
-        StatusCode::CREATED
-    };
+    let status = super::reports::created_or_quarantined(&committed);
     Ok((status, Json(Note { note: committed })))
 }

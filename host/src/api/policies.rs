@@ -16,6 +16,7 @@ use super::communities::{resolve_plugin, settings_text};
 use super::error::ErrorBody;
 use super::extract::{ApiJson, Path};
 use super::{ApiError, AppState, Principal, hash_token};
+use crate::council::assembly;
 use crate::registry::{self, FixtureReport, RegistryError, Version};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -305,15 +306,16 @@ async fn approve(
     }))
 }
 
-/// Activates a version (409 naming the missing approvals when it has too few):
-/// the next report is decided by it.
+/// Activates a version (409 naming the missing approvals when it has too few,
+/// or the general assembly item it is bound to that has not passed): the next
+/// report is decided by it.
 ///
 /// The community's operator, the secretariat.
 #[utoipa::path(post, path = "/communities/{id}/policies/{version}/activate", tag = "policies",
     params(VersionPath),
     responses(
         (status = 200, body = Version),
-        (status = 409, body = ErrorBody, description = "missing approvals, or not a version that can be activated"),
+        (status = 409, body = ErrorBody, description = "missing approvals, a general assembly item not passed, or not a version that can be activated"),
     ))]
 async fn activate(
     State(state): State<AppState>,
@@ -321,13 +323,11 @@ async fn activate(
     Path(VersionPath { id, version }): Path<VersionPath>,
 ) -> Result<Json<Version>, ApiError> {
     community(&state, &principal, &id, true).await?;
-    let stored = registry::activate(
-        &state.pipeline,
-        &id,
-        version_number(&version)?,
-        &principal.actor(),
-    )
-    .await?;
+    let version = version_number(&version)?;
+    let mut conn = state.db.acquire().await?;
+    assembly::close_sessions_binding(&mut conn, version, state.clock.now()).await?;
+    drop(conn);
+    let stored = registry::activate(&state.pipeline, &id, version, &principal.actor()).await?;
     Ok(Json(stored))
 }
 

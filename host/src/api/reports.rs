@@ -70,12 +70,17 @@ async fn submit(
         .and_then(intake::validate)
         .inspect_err(|_| crate::telemetry::refused(&community))?;
     let committed = decide(&state, seat, community, submission).await?;
-    let status = if committed.status == ReportStatus::Quarantined {
+    let status = created_or_quarantined(&committed);
+    Ok((status, Json(committed)))
+}
+
+/// 201 for a report decided and delivered, 202 for one quarantined.
+pub(super) fn created_or_quarantined(committed: &Committed) -> StatusCode {
+    if committed.status == ReportStatus::Quarantined {
         StatusCode::ACCEPTED
     } else {
         StatusCode::CREATED
-    };
-    Ok((status, Json(committed)))
+    }
 }
 
 /// Decides and stores a validated submission from `seat` in `community`.

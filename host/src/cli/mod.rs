@@ -2,6 +2,7 @@
 
 mod bench;
 mod data;
+mod governance;
 mod inspect;
 mod policy;
 mod refusal;
@@ -71,6 +72,12 @@ enum Command {
     /// Check the audit log's hash chain.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The general assembly: rules, sessions, votes (over HTTP, like `plugin` steps).
+    #[command(subcommand)]
+    Assembly(governance::AssemblyCommand),
+    /// Requests for information: send, follow, remind, answer, decline (over HTTP).
+    #[command(subcommand)]
+    Request(governance::RequestCommand),
     /// Inspect, test and benchmark policy plugins; stage, shadow, approve, activate,
     /// roll back and replay community policy versions.
     #[command(subcommand)]
@@ -79,10 +86,15 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Exit 0 when the chain is intact; 1 naming the first altered or removed entry.
+    /// Exit 0 when the chain is intact; 1 naming the first altered or removed
+    /// entry, or how it fails a saved checkpoint (cut short or rewritten).
     Verify {
         #[command(flatten)]
         data: data::DataArgs,
+        /// A checkpoint saved as JSON (from `GET /audit/checkpoints` or the
+        /// inbox stream) that the chain must still hold.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
     },
 }
 
@@ -188,8 +200,12 @@ pub fn run(cli: Cli) -> ExitCode {
             role,
             community,
         } => server::token(&data, &role, community),
-        Command::Audit(AuditCommand::Verify { data }) => server::verify_audit(&data),
+        Command::Audit(AuditCommand::Verify { data, checkpoint }) => {
+            server::verify_audit(&data, checkpoint.as_deref())
+        }
         Command::Stats(args) => stats::run(&args),
+        Command::Assembly(command) => governance::assembly(command),
+        Command::Request(command) => governance::request(command),
         Command::Plugin(command) => plugin(command),
     }
 }

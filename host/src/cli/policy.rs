@@ -123,7 +123,7 @@ impl PolicyStep {
 
 /// Why a step did not happen.
 #[derive(Debug, thiserror::Error)]
-enum StepError {
+pub(super) enum StepError {
     #[error("{0}")]
     Unusable(String),
     #[error("the server refused ({status}):\n{}", refusal::render(body))]
@@ -131,6 +131,13 @@ enum StepError {
 }
 
 pub fn run(step: PolicyStep) -> ExitCode {
+    let connection = Connection::new(&step.target().server);
+    exchange(perform(&connection, step))
+}
+
+/// Runs one exchange with the server and prints its JSON answer: exit 0, 1
+/// when the server refused (its error on stderr), 2 on unusable input.
+pub(super) fn exchange(steps: impl Future<Output = Result<Value, StepError>>) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -138,8 +145,7 @@ pub fn run(step: PolicyStep) -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return unusable(e),
     };
-    let connection = Connection::new(&step.target().server);
-    match runtime.block_on(perform(&connection, step)) {
+    match runtime.block_on(steps) {
         Ok(answer) => {
             println!(
                 "{}",
@@ -210,31 +216,36 @@ async fn perform(connection: &Connection, step: PolicyStep) -> Result<Value, Ste
 
 /// Settings given inline as JSON, or as `@FILE` holding JSON.
 pub(super) fn parse_settings(text: &str) -> Result<Value, String> {
+    json_argument("--settings", text)
+}
+
+/// The JSON value of argument `flag`, given inline or as `@FILE` holding JSON.
+pub(super) fn json_argument(flag: &str, text: &str) -> Result<Value, String> {
     let (source, json) = match text.strip_prefix('@') {
         Some(path) => (
             path.to_string(),
             std::fs::read_to_string(Path::new(path))
                 .map_err(|e| format!("{path}: cannot read: {e}"))?,
         ),
-        None => ("--settings".to_string(), text.to_string()),
+        None => (flag.to_string(), text.to_string()),
     };
     serde_json::from_str(&json).map_err(|e| format!("{source}: not JSON: {e}"))
 }
 
-enum Body {
+pub(super) enum Body {
     Empty,
     Json(Value),
     Wasm(Vec<u8>),
 }
 
-struct Connection {
+pub(super) struct Connection {
     client: Client,
     base: String,
     token: Option<String>,
 }
 
 impl Connection {
-    fn new(args: &ServerArgs) -> Connection {
+    pub(super) fn new(args: &ServerArgs) -> Connection {
         let base = args
             .server
             .clone()
@@ -250,7 +261,12 @@ impl Connection {
         }
     }
 
-    async fn send(&self, method: Method, path: &str, body: Body) -> Result<Value, StepError> {
+    pub(super) async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Body,
+    ) -> Result<Value, StepError> {
         let url = format!("{}/api/v1{path}", self.base);
         let mut request = self.client.request(method, &url);
         if let Some(token) = &self.token {

@@ -1,7 +1,7 @@
 //! `isac-host serve`, `demo`, `token` and `audit verify`.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
@@ -25,6 +25,16 @@ pub struct ServeArgs {
     public_url: Option<url::Url>,
     #[command(flatten)]
     store: DataArgs,
+    /// The ed25519 key that signs audit checkpoints (created there if missing);
+    /// default DATA/audit-key. Give every node of one database the same key.
+    #[arg(long)]
+    audit_key: Option<PathBuf>,
+    /// Sign an audit checkpoint once the chain has grown by this many entries.
+    #[arg(long, default_value_t = 1000)]
+    checkpoint_entries: u32,
+    /// ...or when this many minutes have passed and the chain has grown.
+    #[arg(long, default_value_t = 60)]
+    checkpoint_minutes: u32,
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -51,8 +61,13 @@ fn run_server(
         Err(e) => return fail(e),
     };
     let result = runtime().block_on(async {
-        let mut state = server::state_in(args.store.dir(), &url, limits).await?;
+        let dir = args.store.dir();
+        let key = (args.audit_key.clone()).unwrap_or_else(|| dir.join(store::AUDIT_KEY_FILE));
+        let mut state = server::state_signing_with(dir, &url, limits, &key).await?;
         state.public_url = args.public_url.clone();
+        state.checkpoints.every_entries = args.checkpoint_entries.max(1).into();
+        state.checkpoints.every =
+            std::time::Duration::from_secs(u64::from(args.checkpoint_minutes.max(1)) * 60);
         let listener = server::bind(args.listen).await?;
         let address = listener.local_addr().map_err(server::ServerError::Serve)?;
         prepare(&state, address).await?;
@@ -191,22 +206,46 @@ pub fn token(data: &DataArgs, role: &str, community: Option<String>) -> ExitCode
     }
 }
 
-/// Exit 0 when the audit chain is intact, 1 naming the first broken entry.
-pub fn verify_audit(data: &DataArgs) -> ExitCode {
+/// Exit 0 when the audit chain is intact (and still holds `checkpoint`, a
+/// checkpoint saved from `GET /audit/checkpoints` or the inbox stream), 1
+/// naming the first broken entry or how the chain fails the checkpoint.
+pub fn verify_audit(data: &DataArgs, checkpoint: Option<&Path>) -> ExitCode {
+    let checkpoint = match checkpoint.map(read_checkpoint).transpose() {
+        Ok(checkpoint) => checkpoint,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(super::EXIT_UNUSABLE);
+        }
+    };
     let url = match data.database_url() {
         Ok(url) => url,
         Err(e) => return fail(e),
     };
     let result = runtime().block_on(async {
         let db = store::open(&url).await?;
-        Ok::<_, store::StoreError>(store::verify_audit(&db).await?)
+        let chain = store::verify_audit(&db).await?;
+        let held = match (&chain, &checkpoint) {
+            (Ok(_), Some(checkpoint)) => Some(store::checkpoint::verify(&db, checkpoint).await?),
+            _ => None,
+        };
+        Ok::<_, store::StoreError>((chain, held))
     });
     match result {
-        Ok(Ok(count)) => {
-            println!("audit log intact: {count} entries");
+        Ok((Ok(count), None | Some(Ok(())))) => {
+            match &checkpoint {
+                Some(c) => println!(
+                    "audit log intact: {count} entries, holding the checkpoint at {}",
+                    c.length
+                ),
+                None => println!("audit log intact: {count} entries"),
+            }
             ExitCode::SUCCESS
         }
-        Ok(Err(broken)) => {
+        Ok((Ok(_), Some(Err(broken)))) => {
+            println!("audit log fails the checkpoint: {broken}");
+            ExitCode::FAILURE
+        }
+        Ok((Err(broken), _)) => {
             println!(
                 "audit log broken at entry {}: {}",
                 broken.seq, broken.reason
@@ -218,4 +257,12 @@ pub fn verify_audit(data: &DataArgs) -> ExitCode {
             ExitCode::from(super::EXIT_UNUSABLE)
         }
     }
+}
+
+/// A checkpoint saved as JSON.
+fn read_checkpoint(path: &Path) -> Result<store::Checkpoint, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not an audit checkpoint: {e}", path.display()))
 }

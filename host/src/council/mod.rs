@@ -3,11 +3,13 @@
 //! contribution, feedback, countermeasure publications, case merge and split, and
 //! trend reports.
 
+pub mod assembly;
 pub mod case_admin;
 pub mod chart;
 pub mod contribution;
 pub mod explain;
 pub mod fiscal_year;
+pub mod info_request;
 pub mod membership;
 pub mod placement;
 pub mod publication;

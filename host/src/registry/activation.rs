@@ -8,6 +8,7 @@
 use sqlx::AnyConnection;
 
 use super::{RegistryError, Status, Version, get, required_approvals};
+use crate::council::assembly;
 use crate::model::Stored as _;
 use crate::pipeline::Pipeline;
 use crate::store;
@@ -35,6 +36,9 @@ pub async fn activate(
             required,
             have,
         });
+    }
+    if let Some(refusal) = assembly::activation_allowed(&mut conn, version).await? {
+        return Err(RegistryError::Conflict(refusal));
     }
     switch(pipeline, &mut conn, &target, actor, "policy.activate").await
 }

@@ -4,8 +4,10 @@
 //! are Unix seconds; JSON documents are text.
 
 mod audit;
+mod audit_key;
 pub mod availability;
 pub mod bulk;
+pub mod checkpoint;
 pub mod clock;
 pub mod collection;
 pub mod inbox;
@@ -18,6 +20,8 @@ use sqlx::Executor;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
 pub use audit::{AuditEntry, ChainBreak, append as audit, verify as verify_audit};
+pub use audit_key::{AuditKey, AuditKeyError, FILE_NAME as AUDIT_KEY_FILE};
+pub use checkpoint::{Checkpoint, CheckpointBreak};
 
 /// Why the database cannot be used.
 #[derive(Debug, thiserror::Error)]

@@ -5,7 +5,7 @@
 //! and token revocation end it at once. Every batch is audit-logged
 //! (`views.read`, the view ids) before it is sent.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use sqlx::{AnyPool, Row};
 
-use super::{ViewFilter, due_views, item};
+use super::{ViewFilter, due_views, item, notices};
 use crate::api::{ApiError, AppState, Principal, auth, read_audit};
 use crate::store;
 
@@ -31,7 +31,11 @@ const AUDIT_OBJECT: &str = "inbox/stream";
 /// New deliveries as they become due, as Server-Sent Events: `event: delivery`,
 /// `id` the delivery id (send it back as `Last-Event-ID` to resume), data the
 /// inbox item. Each batch is audit-logged; the stream ends when the member is
-/// suspended or expelled.
+/// suspended or expelled. The audit chain's newest signed checkpoint comes on
+/// connecting and each new one as it is signed: `event: checkpoint`, no `id`
+/// (so it does not move the resume point), data as in `GET /audit/checkpoints`.
+/// Each request for information the member has not responded to comes on
+/// connecting, when sent, and when the requester reminds: `event: request`.
 ///
 /// A member (its own deliveries).
 #[utoipa::path(get, path = "/inbox/stream", tag = "inbox",
@@ -68,6 +72,8 @@ pub(super) async fn stream(
     let mut membership = state.pipeline.membership_watch();
     let mut stopping = state.pipeline.stopping();
     let open = crate::telemetry::OpenStream::new();
+    let mut checkpoint_sent = 0;
+    let mut requests_sent = HashMap::new();
     let events = async_stream::stream! {
         let _open = open;
         'serve: loop {
@@ -101,6 +107,16 @@ pub(super) async fn stream(
                     pending.remove(id);
                     yield Ok(Event::default().event("delivery").id(id.to_string()).data(data));
                 }
+            }
+            let notices = match notices::due(&db, member, &mut checkpoint_sent, &mut requests_sent).await {
+                Ok(notices) => notices,
+                Err(error) => {
+                    tracing::warn!(%error, member, "inbox stream ends: cannot read its notices");
+                    break 'serve;
+                }
+            };
+            for (event, data) in notices {
+                yield Ok(Event::default().event(event).data(data));
             }
             tokio::select! {
                 _ = deliveries.changed() => {}

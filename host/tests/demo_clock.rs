@@ -55,6 +55,12 @@ async fn a_delayed_delivery_arrives_when_the_demo_clock_is_advanced() {
     assert_eq!(status, StatusCode::OK, "{directory}");
     assert_eq!(directory["members"].as_array().unwrap().len(), 63);
     assert_eq!(tokens.as_object().unwrap().len(), 14 + 2 + 8 + 243);
+    let credentials = std::fs::metadata(data.path().join("demo-credentials.json")).unwrap();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&credentials.permissions()) & 0o777,
+        0o600,
+        "the demo's tokens are for its owner"
+    );
 
     // Sample publications: one public, one for the Council and Financials ISAC.
     let (status, feed) = call(client.get(url("/public/publications")), "").await;

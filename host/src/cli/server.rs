@@ -97,11 +97,7 @@ pub fn demo(args: ServeArgs, limits: RuntimeLimits, clock: bool) -> ExitCode {
         let base_url = format!("http://{address}");
         let credentials = args.store.dir().join("demo-credentials.json");
         let document = json!({ "base_url": base_url, "tokens": tokens });
-        std::fs::write(
-            &credentials,
-            serde_json::to_string_pretty(&document).unwrap_or_default(),
-        )
-        .map_err(server::ServerError::Serve)?;
+        write_credentials(&credentials, &document).map_err(server::ServerError::Serve)?;
         let sample = demo::sample_delivery(&state.pipeline, &tokens)
             .await
             .map_err(|e| server::ServerError::Demo(e.to_string()))?;
@@ -111,6 +107,28 @@ pub fn demo(args: ServeArgs, limits: RuntimeLimits, clock: bool) -> ExitCode {
         print_walkthrough(&base_url, &credentials, &tokens, sample, population);
         Ok(())
     })
+}
+
+/// Writes the demo's tokens readable by their owner only, through a temporary
+/// file and a rename: scripts wait for the file to appear, and must never read
+/// half of it.
+fn write_credentials(path: &Path, document: &serde_json::Value) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let partial = path.with_extension("json.partial");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&partial)?;
+    file.write_all(
+        serde_json::to_string_pretty(document)
+            .unwrap_or_default()
+            .as_bytes(),
+    )?;
+    file.sync_all()?;
+    std::fs::rename(&partial, path)
 }
 
 fn print_walkthrough(

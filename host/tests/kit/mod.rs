@@ -1,5 +1,5 @@
-//! What the plugin-kit tests share: running commands with their output in the
-//! failure message, packing the three SDKs, and a demo server as a process.
+//! What the plugin-kit test needs: commands whose output is in the failure
+//! message, and a demo server as a process.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -62,67 +62,6 @@ pub fn isac_host(args: &[&str]) -> Step {
     Step::new(env!("CARGO_BIN_EXE_isac-host")).args(args)
 }
 
-/// Each SDK as a user receives it.
-pub struct PackedSdks {
-    /// The unpacked `.crate` of `cargo package`.
-    pub rust: PathBuf,
-    /// The wheel of `pip wheel`.
-    pub python: PathBuf,
-    /// The tarball of `npm pack`.
-    pub js: PathBuf,
-}
-
-pub fn pack_sdks(work: &Path) -> PackedSdks {
-    let root = workspace();
-    let packages = work.join("packages");
-    std::fs::create_dir_all(&packages).expect("writable");
-    // --no-verify: building the unpacked crate is what the Rust project does next.
-    Step::new(env!("CARGO"))
-        .args([
-            "package",
-            "-p",
-            "isac-policy-sdk",
-            "--no-verify",
-            "--allow-dirty",
-        ])
-        .arg("--target-dir")
-        .arg(work.join("package-target"))
-        .current_dir(&root)
-        .succeeds("cargo package");
-    let crate_file = work.join("package-target/package/isac-policy-sdk-0.1.0.crate");
-    Step::new("tar")
-        .arg("xzf")
-        .arg(&crate_file)
-        .arg("-C")
-        .arg(&packages)
-        .succeeds("unpack the .crate");
-
-    let pip = root.join("target/plugins/polyglot/tools/venv/bin/pip");
-    Step::new(&pip)
-        .args([
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--disable-pip-version-check",
-            "-w",
-        ])
-        .arg(&packages)
-        .arg(root.join("plugins/sdk-py"))
-        .succeeds("pip wheel (needs plugins/polyglot/build.sh's venv)");
-
-    Step::new("npm")
-        .args(["pack", "--silent", "--pack-destination"])
-        .arg(&packages)
-        .arg(root.join("plugins/sdk-js"))
-        .succeeds("npm pack");
-
-    PackedSdks {
-        rust: packages.join("isac-policy-sdk-0.1.0"),
-        python: packages.join("isac_policy_sdk-0.1.0-py3-none-any.whl"),
-        js: packages.join("isac-policy-sdk-0.1.0.tgz"),
-    }
-}
-
 /// `isac-host demo` on a free port, stopped when dropped.
 pub struct DemoServer {
     child: Child,
@@ -164,36 +103,13 @@ impl DemoServer {
         }
     }
 
-    fn step(&self, args: &[&str]) -> Step {
-        isac_host(args)
+    /// `plugin versions` of a community, as JSON.
+    pub fn versions(&self, community: &str) -> serde_json::Value {
+        let out = isac_host(&["plugin", "versions", "--community", community])
             .env("ISAC_SERVER", &self.url)
             .env("ISAC_TOKEN", &self.operator)
-    }
-
-    /// Pushes to the Council (staged); the version number.
-    pub fn push(&self, wasm: &Path) -> i64 {
-        let out = self
-            .step(&["plugin", "push"])
-            .arg(wasm)
-            .args(["--community", "council"])
-            .succeeds("plugin push");
-        let version: serde_json::Value = serde_json::from_str(&out).expect("push prints JSON");
-        assert_eq!(version["status"], "staged", "{out}");
-        version["id"].as_i64().expect("a version number")
-    }
-
-    pub fn shadow(&self, version: i64) {
-        let out = self
-            .step(&[
-                "plugin",
-                "shadow",
-                &version.to_string(),
-                "--community",
-                "council",
-            ])
-            .succeeds("plugin shadow");
-        let answer: serde_json::Value = serde_json::from_str(&out).expect("shadow prints JSON");
-        assert_eq!(answer["status"], "shadow", "{out}");
+            .succeeds("plugin versions");
+        serde_json::from_str(&out).expect("versions prints JSON")
     }
 }
 

@@ -21,11 +21,6 @@ impl Step {
         Step(Command::new(program))
     }
 
-    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Step {
-        self.0.arg(arg);
-        self
-    }
-
     pub fn args<S: AsRef<OsStr>>(mut self, args: impl IntoIterator<Item = S>) -> Step {
         self.0.args(args);
         self

@@ -4,8 +4,9 @@
 //! `python` and `js` each run `plugin new` in a folder of their own outside
 //! the repository, install the SDK from its packed artefact (not a path into
 //! this tree), build, `plugin test`, `plugin bench`, push to one shared demo
-//! server (the version is staged) and shadow it. `build-polyglot`, `test` and
-//! `bench` are the in-tree commands of the guide's later sections.
+//! server (the version is staged) and shadow it. `build-polyglot`, `test`,
+//! `bench` and `lifecycle` (a demo server of its own: push, shadow, diffs,
+//! approve, activate, roll back) are the in-tree commands of the later sections.
 //!
 //! The Rust project's `isac-policy-sdk = "0.1"` is satisfied from the unpacked
 //! `.crate` through `[patch.crates-io]`, as the guide says (the crate is not
@@ -48,15 +49,17 @@ fn run_block(name: &str, script: &str, dir: &Path, demo: &DemoServer) -> f64 {
         std::env::var("PATH").unwrap_or_default()
     );
     let started = Instant::now();
-    Step::new("bash")
+    let mut step = Step::new("bash")
         .args(["-euo", "pipefail", "-c", script])
         .current_dir(dir)
         .env("PATH", path)
         .env("ISAC_SDK", workspace().join("target/sdk"))
         .env("ISAC_SERVER", &demo.url)
-        .env("ISAC_TOKEN", &demo.operator)
-        .env("CARGO_TARGET_DIR", workspace().join("target/plugin-kit"))
-        .succeeds(&format!("the guide's `{name}` block"));
+        .env("ISAC_TOKEN", &demo.operator);
+    if name == "rust" {
+        step = step.env("CARGO_TARGET_DIR", workspace().join("target/plugin-kit"));
+    }
+    step.succeeds(&format!("the guide's `{name}` block"));
     started.elapsed().as_secs_f64()
 }
 
@@ -79,7 +82,8 @@ fn the_guides_new_plugin_commands_build_test_push_and_shadow_in_each_language() 
             "js",
             "build-polyglot",
             "test",
-            "bench"
+            "bench",
+            "lifecycle",
         ],
         "the guide's tested blocks"
     );

@@ -3,7 +3,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use isac_plugin_artifacts::{BASELINE, FINANCIALS, FOREIGN_CONTRACT, GIVE_AND_TAKE};
+use isac_plugin_artifacts::{
+    BASELINE, EDITED_CONTRACT, FINANCIALS, FOREIGN_CONTRACT, GIVE_AND_TAKE,
+};
 
 mod common;
 
@@ -102,7 +104,9 @@ fn a_broken_fixture_file_exits_2_naming_file_and_field() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.contains("04-amber-stays-in-community.yaml: report.tlp: unknown variant `orange`"),
+        err.contains(
+            "04-amber-stays-in-community.yaml:12: field `report.tlp`: unknown variant `orange`"
+        ),
         "{err}"
     );
 }
@@ -123,6 +127,12 @@ fn unusable_plugins_exit_2_with_the_reason() {
         (
             FOREIGN_CONTRACT.to_string(),
             "implements isac:policy@1.0.0; this host supports isac:policy@0.1.x",
+        ),
+        // Built against an edited WIT that kept the number 0.2.0: named, not loaded.
+        (
+            EDITED_CONTRACT.to_string(),
+            "isac:policy/policy@0.2.0#fingerprints differs from the contract \
+             isac:policy@0.2.0 in the type `indicator`: field `first-seen` is not in the contract",
         ),
         (
             dir.path().join("missing.wasm").display().to_string(),

@@ -27,6 +27,7 @@ const PLUGINS: &[(&str, &str)] = &[
     ("slow-start", "SLOW_START"),
     ("selectors", "SELECTORS"),
     ("baseline-0-1", "BASELINE_0_1"),
+    ("edited-contract", "EDITED_CONTRACT"),
 ];
 
 fn main() {

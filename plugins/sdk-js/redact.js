@@ -4,6 +4,8 @@
 // indices, so text is searched as UTF-8 bytes with ASCII-only lower-casing, which
 // keeps every offset where it was.
 
+import { tlpRank } from './tlp.js';
+
 const utf8 = new TextEncoder();
 
 function text(report, field) {
@@ -68,6 +70,6 @@ export function dropIndicators(report, drop) {
 }
 
 /** Raises the view's label to `tlp` when that is stricter than the report's own. */
-export function raiseTlp(report, tlp, rank) {
-  return rank(tlp) > rank(report.tlp) ? { tag: 'raise-tlp', val: tlp } : undefined;
+export function raiseTlp(report, tlp) {
+  return tlpRank(tlp) > tlpRank(report.tlp) ? { tag: 'raise-tlp', val: tlp } : undefined;
 }

@@ -4,9 +4,9 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{EXIT_UNUSABLE, load_plugin, new_runtime};
+use super::{EXIT_UNUSABLE, load_plugin};
 use crate::fixture::load_dir;
-use crate::runtime::{RuntimeLimits, decide};
+use crate::runtime::{PolicyRuntime, decide};
 
 /// Latencies of one stage across all runs.
 #[derive(Default)]
@@ -21,9 +21,14 @@ impl Samples {
 }
 
 /// Times fresh-instance evaluations of every fixture and prints min, median and p99.
-pub fn run(file: &Path, dir: &Path, iterations: u32, limits: RuntimeLimits) -> ExitCode {
+pub fn run(
+    file: &Path,
+    dir: &Path,
+    iterations: u32,
+    runtime: Result<PolicyRuntime, String>,
+) -> ExitCode {
     let started = Instant::now();
-    let loaded = new_runtime(limits).and_then(|runtime| {
+    let loaded = runtime.and_then(|runtime| {
         let plugin = load_plugin(&runtime, file)?;
         let fixtures = load_dir(dir).map_err(|e| e.to_string())?;
         Ok((runtime, plugin, fixtures))

@@ -1,15 +1,18 @@
 //! The `isac-host` command line.
 
 mod bench;
+mod cache;
 mod data;
 mod governance;
 mod inspect;
 mod policy;
 mod refusal;
 mod replay;
+mod scaffold;
 mod server;
 mod stats;
 mod test;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -100,6 +103,9 @@ enum AuditCommand {
 
 #[derive(Debug, Subcommand)]
 enum PluginCommand {
+    /// Write a new policy project (outside this repository): source, SDK
+    /// dependency, build command, fixtures and a README of four commands.
+    New(scaffold::NewArgs),
     /// Show a plugin's contract version, imports, exports, size and sha256.
     Inspect {
         /// The plugin: a .wasm component, or the name of a built-in reference plugin.
@@ -116,8 +122,13 @@ enum PluginCommand {
         /// receives and which group (and contract 0.2 selector) decided it.
         #[arg(long)]
         explain: bool,
+        /// Run again whenever the plugin file or a fixture changes (Ctrl-C to stop).
+        #[arg(long)]
+        watch: bool,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        cache: cache::CacheArgs,
     },
     /// Time each stage of an evaluation over the fixtures (min, median, p99).
     Bench {
@@ -130,6 +141,8 @@ enum PluginCommand {
         iterations: u32,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        cache: cache::CacheArgs,
     },
     /// Run a candidate against the community's last N stored reports (read-only,
     /// on the data directory) and print the decision diffs against what happened.
@@ -212,19 +225,29 @@ pub fn run(cli: Cli) -> ExitCode {
 
 fn plugin(command: PluginCommand) -> ExitCode {
     match command {
+        PluginCommand::New(args) => scaffold::run(&args),
         PluginCommand::Inspect { file } => inspect::run(&file),
         PluginCommand::Test {
             file,
             fixtures,
             explain,
+            watch,
             limits,
-        } => test::run(&file, &fixtures, explain, limits.limits()),
+            cache,
+        } => test::run(
+            &file,
+            &fixtures,
+            explain,
+            watch,
+            cache.runtime(limits.limits()),
+        ),
         PluginCommand::Bench {
             file,
             fixtures,
             iterations,
             limits,
-        } => bench::run(&file, &fixtures, iterations, limits.limits()),
+            cache,
+        } => bench::run(&file, &fixtures, iterations, cache.runtime(limits.limits())),
         PluginCommand::Replay {
             file,
             community,

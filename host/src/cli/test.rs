@@ -1,15 +1,37 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::{EXIT_UNUSABLE, load_plugin, new_runtime};
+use super::{EXIT_UNUSABLE, load_plugin};
 use crate::fixture::{Fixture, load_dir, run_fixture};
-use crate::runtime::{Plugin, RuntimeLimits, decide};
+use crate::runtime::{Plugin, PolicyRuntime, decide};
 
 /// Runs every fixture of `dir` and prints PASS/FAIL with a diff per mismatch
-/// and, with `explain`, what each member of its audience receives and why.
-pub fn run(file: &Path, dir: &Path, explain: bool, limits: RuntimeLimits) -> ExitCode {
-    let loaded = new_runtime(limits).and_then(|runtime| {
-        let plugin = load_plugin(&runtime, file)?;
+/// and, with `explain`, what each member of its audience receives and why;
+/// with `watch`, again after every change to the plugin or the fixtures.
+pub fn run(
+    file: &Path,
+    dir: &Path,
+    explain: bool,
+    watch: bool,
+    runtime: Result<PolicyRuntime, String>,
+) -> ExitCode {
+    let runtime = match runtime {
+        Ok(runtime) => runtime,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(EXIT_UNUSABLE);
+        }
+    };
+    if watch {
+        super::watch::watch(file, dir, || {
+            run_once(&runtime, file, dir, explain);
+        });
+    }
+    run_once(&runtime, file, dir, explain)
+}
+
+fn run_once(runtime: &PolicyRuntime, file: &Path, dir: &Path, explain: bool) -> ExitCode {
+    let loaded = load_plugin(runtime, file).and_then(|plugin| {
         let fixtures = load_dir(dir).map_err(|e| e.to_string())?;
         Ok((plugin, fixtures))
     });

@@ -4,7 +4,7 @@
 use semver::Version;
 use wasmtime::wasmparser::{BinaryReaderError, Encoding, Parser, Payload};
 
-use super::Fault;
+use super::{Fault, contract_types};
 
 /// The interface every policy plugin exports; its version is the contract version.
 pub const POLICY_INTERFACE: &str = "isac:policy/policy";
@@ -32,7 +32,8 @@ pub fn supported_list() -> String {
         .join(", ")
 }
 
-/// Reads the component's top-level imports and exports and checks its contract.
+/// Reads the component's top-level imports and exports and checks its contract:
+/// a supported version, with the types of the host's frozen copy of it.
 pub fn inspect(bytes: &[u8]) -> Result<ComponentInfo, Fault> {
     let (imports, exports) = top_level_names(bytes)?;
     let policy = exports
@@ -65,6 +66,8 @@ pub fn inspect(bytes: &[u8]) -> Result<ComponentInfo, Fault> {
             supported_list()
         )));
     }
+    contract_types::check(bytes, &version)
+        .map_err(|mismatch| Fault::UnsupportedContract(mismatch.to_string()))?;
     Ok(ComponentInfo {
         package: "isac:policy".into(),
         version,
@@ -149,6 +152,33 @@ mod tests {
             "025bae01a1b55968b03b75d414e787e3cc9e00e4a84eff14ef527757d506c84f",
             "wit/v0.2/policy.wit changed: put a new contract in a folder of its own"
         );
+    }
+
+    /// Each SDK packs the contract it implements (so it can be installed from
+    /// its package alone): those copies are the frozen 0.2, byte for byte.
+    #[test]
+    fn the_sdks_pack_the_frozen_contract_0_2() {
+        let frozen: &[u8] = include_bytes!("../../../wit/v0.2/policy.wit");
+        let copies: [(&str, &[u8]); 3] = [
+            (
+                "plugins/sdk",
+                include_bytes!("../../../plugins/sdk/wit/policy.wit"),
+            ),
+            (
+                "plugins/sdk-py",
+                include_bytes!("../../../plugins/sdk-py/isac_policy_sdk/wit/policy.wit"),
+            ),
+            (
+                "plugins/sdk-js",
+                include_bytes!("../../../plugins/sdk-js/wit/policy.wit"),
+            ),
+        ];
+        for (sdk, copy) in copies {
+            assert!(
+                copy == frozen,
+                "{sdk}'s wit/policy.wit differs from wit/v0.2/policy.wit"
+            );
+        }
     }
 
     #[test]

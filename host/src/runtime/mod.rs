@@ -6,6 +6,7 @@ mod bindings;
 mod cache;
 mod captured;
 pub mod contract;
+mod contract_types;
 mod decision;
 mod digest;
 mod drive;

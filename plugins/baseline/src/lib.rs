@@ -10,8 +10,8 @@
 
 use isac_policy_sdk::{
     CaseSummary, Confidence, Correlation, Ctx, DAY, MemberClass, Policy, Report, Routing,
-    RoutingBuilder, Selector, Tlp, audience, correlate, export_policy, fingerprint, redact, select,
-    tlp,
+    RoutingBuilder, Selector, Tlp, audience, correlate, export_policy, fingerprints_of, redact,
+    select, tlp,
 };
 use serde::Deserialize;
 
@@ -45,7 +45,7 @@ impl Policy for Baseline {
     }
 
     fn fingerprints(_: &Ctx<Settings>, report: &Report) -> Result<Vec<String>, String> {
-        Ok(fingerprint::of_indicators(report))
+        Ok(fingerprints_of(report))
     }
 
     fn correlate(

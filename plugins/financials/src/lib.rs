@@ -11,8 +11,8 @@
 
 use isac_policy_sdk::{
     CaseSummary, Confidence, Correlation, Ctx, DAY, IndicatorKind, Policy, Redaction, Report,
-    ReportField, Routing, RoutingBuilder, Sector, correlate, export_policy, fingerprint, redact,
-    select,
+    ReportField, Routing, RoutingBuilder, Sector, correlate, export_policy, fingerprints_of,
+    redact, select,
 };
 use serde::Deserialize;
 
@@ -54,7 +54,7 @@ impl Policy for Financials {
     }
 
     fn fingerprints(_: &Ctx<Settings>, report: &Report) -> Result<Vec<String>, String> {
-        Ok(fingerprint::of_indicators(report))
+        Ok(fingerprints_of(report))
     }
 
     fn correlate(

@@ -10,7 +10,7 @@
 
 use isac_policy_sdk::{
     CaseSummary, ContributionMinimum, Correlation, Ctx, DAY, HOUR, Policy, Report, Routing,
-    RoutingBuilder, correlate, export_policy, fingerprint, redact, select,
+    RoutingBuilder, correlate, export_policy, fingerprints_of, redact, select,
 };
 use serde::Deserialize;
 
@@ -55,7 +55,7 @@ impl Policy for GiveAndTake {
     }
 
     fn fingerprints(_: &Ctx<Settings>, report: &Report) -> Result<Vec<String>, String> {
-        Ok(fingerprint::of_indicators(report))
+        Ok(fingerprints_of(report))
     }
 
     fn correlate(

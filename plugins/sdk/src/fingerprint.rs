@@ -18,14 +18,14 @@ pub fn kind_name(kind: IndicatorKind) -> &'static str {
 }
 
 /// `kind:value`, e.g. `domain:evil.example`. The host has normalised the value.
-pub fn of_indicator(indicator: &Indicator) -> String {
+pub fn fingerprint_of(indicator: &Indicator) -> String {
     format!("{}:{}", kind_name(indicator.kind), indicator.value)
 }
 
 /// One fingerprint per distinct indicator, in the report's order.
-pub fn of_indicators(report: &Report) -> Vec<String> {
+pub fn fingerprints_of(report: &Report) -> Vec<String> {
     let mut keys: Vec<String> = Vec::with_capacity(report.indicators.len());
-    for key in report.indicators.iter().map(of_indicator) {
+    for key in report.indicators.iter().map(fingerprint_of) {
         if !keys.contains(&key) {
             keys.push(key);
         }
@@ -49,7 +49,7 @@ mod tests {
             ind(IndicatorKind::Domain, "evil.example"),
         ]);
         assert_eq!(
-            of_indicators(&report),
+            fingerprints_of(&report),
             vec![
                 "domain:evil.example".to_string(),
                 format!("sha256:{}", "a".repeat(64))

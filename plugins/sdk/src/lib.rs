@@ -34,11 +34,12 @@ pub mod select;
 pub mod testing;
 pub mod tlp;
 
-/// Bindings generated from `wit/v0.2/policy.wit`. Plugins normally use the re-exports at
+/// Bindings generated from `wit/policy.wit` (a copy of the frozen `wit/v0.2/policy.wit`
+/// packed with the crate). Plugins normally use the re-exports at
 /// the crate root instead.
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit/v0.2",
+        path: "wit",
         world: "sharing-policy",
         pub_export_macro: true,
         additional_derives: [PartialEq, Eq],
@@ -51,6 +52,8 @@ pub use bindings::isac::policy::types::{
     MemberId, OrganisationId, OrganisationKind, Redaction, Report, ReportField, Routing, Sector,
     Selector, Span, Timestamp, Tlp,
 };
+pub use correlate::within_window;
+pub use fingerprint::{fingerprint_of, fingerprints_of};
 pub use glue::Glue;
 pub use routing::RoutingBuilder;
 

@@ -47,7 +47,7 @@ impl Policy for Baseline {
     }
 
     fn fingerprints(_: &Ctx<Settings>, report: &Report) -> Result<Vec<String>, String> {
-        Ok(fingerprint::of_indicators(report))
+        Ok(fingerprint::fingerprints_of(report))
     }
 
     fn correlate(

@@ -26,7 +26,7 @@ impl Policy for LogLeaker {
             LogLevel::Info,
             &format!("{}: {}", report.title, report.body),
         );
-        Ok(fingerprint::of_indicators(report))
+        Ok(fingerprint::fingerprints_of(report))
     }
 
     fn correlate(

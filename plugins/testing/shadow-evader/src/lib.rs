@@ -59,7 +59,7 @@ impl Policy for ShadowEvader {
     type Settings = Settings;
 
     fn fingerprints(_: &Ctx<Settings>, report: &Report) -> Result<Vec<String>, String> {
-        Ok(fingerprint::of_indicators(report))
+        Ok(fingerprint::fingerprints_of(report))
     }
 
     fn correlate(

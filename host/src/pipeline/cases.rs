@@ -148,10 +148,6 @@ impl BundleCases {
         mut found: Vec<CaseSummary>,
     ) -> Vec<CaseSummary> {
         let keys: BTreeSet<&String> = fingerprints.iter().take(MAX_LOOKUP).collect();
-        // A case the bundle opened may be committed by now (the writer commits
-        // a bundle's first reports while the next are decided): offered once,
-        // as the bundle knows it.
-        found.retain(|stored| self.0.iter().all(|(case, _)| case.id != stored.id));
         for (case, held) in &self.0 {
             let shared: Vec<String> = keys
                 .iter()

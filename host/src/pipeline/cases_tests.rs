@@ -97,39 +97,3 @@ async fn each_report_finds_the_open_cases_sharing_its_fingerprints() {
         ("campaign", 1, 200)
     );
 }
-
-/// A bundle's later report sees a case an earlier one opened once, whether the
-/// writer has committed that case yet (the lookup finds it too) or not.
-#[test]
-fn a_case_the_bundle_opened_is_offered_once_committed_or_not() {
-    use crate::model::{Correlation, Report};
-    let report: Report = serde_json::from_value(serde_json::json!({
-        "id": "r-1", "community": "council", "submitter": 1, "submitter_organisation": 10,
-        "submitted_at": "2026-01-01T00:00:00Z", "title": "t", "tlp": "green",
-        "confidence": "confirmed"
-    }))
-    .expect("valid report");
-    let mut bundle = super::BundleCases::default();
-    let opened = Correlation::NewCase("campaign".into());
-    bundle.record(&report, &opened, "case-new", &fingerprints(&["fa", "fb"]));
-    let offered = |found| -> Vec<(String, u32, Vec<String>)> {
-        bundle
-            .candidates(&fingerprints(&["fa"]), found)
-            .into_iter()
-            .map(|c| (c.id, c.report_count, c.shared_fingerprints))
-            .collect()
-    };
-    let expected = vec![("case-new".to_string(), 1, fingerprints(&["fa"]))];
-    assert_eq!(offered(Vec::new()), expected);
-    // Committed meanwhile: the lookup finds the stored copy, offered once.
-    let stored = crate::model::CaseSummary {
-        id: "case-new".into(),
-        title: "campaign".into(),
-        opened_at: report.submitted_at,
-        last_report_at: report.submitted_at,
-        report_count: 1,
-        confidence: report.confidence,
-        shared_fingerprints: fingerprints(&["fa"]),
-    };
-    assert_eq!(offered(vec![stored]), expected);
-}

@@ -71,16 +71,6 @@ impl GroupCommit {
     /// Commits every plan in one transaction; one result per plan, in order
     /// (a plan whose rows cannot be written fails alone).
     pub async fn commit_all(&self, commits: Vec<Commit>) -> Vec<Result<Committed, sqlx::Error>> {
-        self.send_all(commits).await.await
-    }
-
-    /// Hands every plan to the writer, to be committed in one transaction after
-    /// those handed over before; the returned future gives one result per plan,
-    /// in order, once they are committed.
-    pub async fn send_all(
-        &self,
-        commits: Vec<Commit>,
-    ) -> impl Future<Output = Vec<Result<Committed, sqlx::Error>>> + Send + use<> {
         let (jobs, answers): (Vec<Job>, Vec<_>) = commits
             .into_iter()
             .map(|commit| {
@@ -89,14 +79,12 @@ impl GroupCommit {
             })
             .unzip();
         let sent = self.jobs.send(Request::Commit(jobs)).await.is_ok();
-        async move {
-            let mut results = Vec::with_capacity(answers.len());
-            for answer in answers {
-                let answer = if sent { answer.await.ok() } else { None };
-                results.push(answer.unwrap_or(Err(sqlx::Error::PoolClosed)));
-            }
-            results
+        let mut results = Vec::with_capacity(answers.len());
+        for answer in answers {
+            let answer = if sent { answer.await.ok() } else { None };
+            results.push(answer.unwrap_or(Err(sqlx::Error::PoolClosed)));
         }
+        results
     }
 
     /// Brings the inbox index and the collection order up to date with

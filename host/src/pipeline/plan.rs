@@ -124,69 +124,42 @@ pub async fn plan_placed(
     finish(pipeline, policy, report, forwarded_from, evaluated, now).await
 }
 
-/// Reports evaluated per slot by a [`BundlePlanner`]: few enough that a report
-/// of the same community submitted alone waits behind a short run, not a whole
-/// bundle; and the unit a bundle is committed in while its next reports are
-/// decided.
-pub const EVALUATIONS_PER_SLOT: usize = 16;
+/// Reports evaluated per slot by [`plan_all`]: few enough that a report of the
+/// same community submitted alone waits behind a short run, not a whole bundle.
+const EVALUATIONS_PER_SLOT: usize = 16;
 
-/// Decides new reports of one community submitted together (a STIX bundle, a
-/// TAXII envelope), [`EVALUATIONS_PER_SLOT`] at a time: each exactly as
-/// [`plan_at`] would, but evaluated on one blocking thread, which spares each
-/// report a thread hop, a slot hand-off and a database connection of its own.
-/// The cases opened by earlier reports of the bundle are carried from chunk to
-/// chunk, committed or not.
-pub struct BundlePlanner {
+/// Decides new reports of `policy`'s community submitted together (a STIX
+/// bundle): each exactly as [`plan_at`] would, but evaluated a few at a time
+/// on one blocking thread, which spares each report a thread hop, a slot hand-off
+/// and a database connection of its own. One result per report, in order.
+pub async fn plan_all(
+    pipeline: &Pipeline,
     policy: Policy,
-    candidates: Candidates,
-    opened: BundleCases,
+    reports: Vec<Report>,
     now: OffsetDateTime,
-}
-
-impl BundlePlanner {
-    pub async fn new(
-        pipeline: &Pipeline,
-        policy: Policy,
-        now: OffsetDateTime,
-    ) -> Result<BundlePlanner, PlanError> {
-        let candidates = pipeline.roster().await?.for_community(&policy.community);
-        Ok(BundlePlanner {
-            policy,
-            candidates,
-            opened: BundleCases::default(),
-            now,
-        })
-    }
-
-    /// Plans `reports` (at most [`EVALUATIONS_PER_SLOT`] for a fair share of the
-    /// slot); one result per report, in order.
-    pub async fn plan(
-        &mut self,
-        pipeline: &Pipeline,
-        reports: Vec<Report>,
-    ) -> Result<Vec<Result<Plan, PlanError>>, PlanError> {
-        let reports: Vec<Report> = reports
-            .into_iter()
-            .map(|report| self.candidates.describe_submitter(report))
-            .collect();
-        let items = reports.iter().map(|r| (r.clone(), None)).collect();
-        let opened = std::mem::take(&mut self.opened);
-        let (policy, candidates, now) = (&self.policy, &self.candidates, self.now);
+) -> Result<Vec<Result<Plan, PlanError>>, PlanError> {
+    let candidates = pipeline.roster().await?.for_community(&policy.community);
+    let reports: Vec<Report> = reports
+        .into_iter()
+        .map(|report| candidates.describe_submitter(report))
+        .collect();
+    let mut plans = Vec::with_capacity(reports.len());
+    let mut opened = BundleCases::default();
+    for chunk in reports.chunks(EVALUATIONS_PER_SLOT) {
+        let items = chunk.iter().map(|r| (r.clone(), None)).collect();
         let evaluated;
-        (evaluated, self.opened) =
-            in_slot(pipeline, policy, items, candidates, now, opened).await?;
-        let mut plans = Vec::with_capacity(reports.len());
-        for (report, evaluated) in reports.into_iter().zip(evaluated) {
+        (evaluated, opened) = in_slot(pipeline, &policy, items, &candidates, now, opened).await?;
+        for (report, evaluated) in chunk.iter().zip(evaluated) {
             plans.push(match evaluated {
                 Ok(evaluated) => {
-                    let policy = self.policy.clone();
+                    let (policy, report) = (policy.clone(), report.clone());
                     finish(pipeline, policy, report, None, evaluated, now).await
                 }
                 Err(error) => Err(error.into()),
             });
         }
-        Ok(plans)
     }
+    Ok(plans)
 }
 
 /// [`evaluate`] under one of the community's evaluation slots, released as soon

@@ -342,3 +342,53 @@ async fn fixture_names_are_plain_file_names() {
         raw_put(&server, &token, &format!("{fixtures}/suspicion.v2"), &suite).await;
     assert_eq!(status, 201, "{body}");
 }
+
+/// U+0000 in any string or key of a JSON body is refused naming the field, on
+/// both backends alike (PostgreSQL cannot store it; schemathesis found a 500
+/// there for a community whose plugin name held one).
+#[tokio::test]
+async fn a_nul_character_anywhere_in_a_body_is_refused_naming_the_field() {
+    let server = TestServer::start().await;
+    let cases = [
+        (
+            "secretariat",
+            "/communities",
+            json!({"id": "nul-isac", "name": "N", "plugin": "\0=L", "settings": {}}),
+            "plugin",
+        ),
+        (
+            "secretariat",
+            "/communities",
+            json!({"id": "nul-isac", "name": "N", "plugin": "baseline", "settings": {"k\0": [1]}}),
+            "settings",
+        ),
+        (
+            "tokyo@council",
+            "/communities/council/reports",
+            json!({"title": "t", "tlp": "green", "confidence": "confirmed",
+                   "indicators": [{"kind": "domain", "value": "a\0.example"}]}),
+            "indicators[0].value",
+        ),
+    ];
+    for (who, path, body, field) in cases {
+        let reply = server.post(who, path, &body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {:?}",
+            reply.body
+        );
+        assert_eq!(reply.body["field"], field, "{:?}", reply.body);
+    }
+    // The six characters of the escape written out are ordinary text.
+    let literal = json!({"title": "the text \\u0000", "tlp": "green", "confidence": "confirmed"});
+    let reply = server
+        .post("tokyo@council", "/communities/council/reports", &literal)
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    let created: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM communities WHERE id = 'nul-isac'")
+        .fetch_one(&server.db)
+        .await
+        .unwrap();
+    assert_eq!(created, 0);
+}

@@ -65,6 +65,7 @@ async fn buffered<S: Send + Sync>(
 
 /// `bytes` as JSON in `T`, an error naming the field path (`body` for the whole).
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    refuse_nul(bytes)?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let field = match e.path().to_string() {
@@ -73,6 +74,54 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         };
         ApiError::invalid(field, e.inner().to_string())
     })
+}
+
+/// JSON can carry U+0000 in a string (as `\u0000`), which PostgreSQL cannot
+/// store in text: refused here for every body, naming the field, rather than
+/// failing on one backend when it reaches the database. Only a body that
+/// spells the escape is parsed a second time.
+fn refuse_nul(bytes: &[u8]) -> Result<(), ApiError> {
+    const ESCAPE: &[u8] = b"\\u0000";
+    if !bytes.windows(ESCAPE.len()).any(|window| window == ESCAPE) {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        // Not JSON: the parser names the mistake.
+        return Ok(());
+    };
+    match nul_at(&value, String::new()) {
+        Some(field) => Err(ApiError::invalid(
+            field,
+            "must not contain the NUL character (U+0000)",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The path (`a.b[1]`, or `body`) of the first string or key holding U+0000.
+fn nul_at(value: &serde_json::Value, path: String) -> Option<String> {
+    let here = || match path.as_str() {
+        "" => "body".to_string(),
+        _ => path.clone(),
+    };
+    match value {
+        serde_json::Value::String(text) if text.contains('\0') => Some(here()),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(index, item)| nul_at(item, format!("{path}[{index}]"))),
+        serde_json::Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                return Some(here());
+            }
+            let field = match path.as_str() {
+                "" => key.clone(),
+                _ => format!("{path}.{key}"),
+            };
+            nul_at(item, field)
+        }),
+        _ => None,
+    }
 }
 
 /// The path parameters, parsed into `T` (a value, or a tuple in route order).

@@ -1,7 +1,7 @@
-//! Ingest load: a real HTTP client (reqwest) posting reports to a 300-member
-//! Council running the baseline plugin on SQLite, or on a fresh PostgreSQL
-//! database when ISAC_TEST_DATABASE_URL names a server. Prints reports/s and
-//! latency percentiles. `cargo bench -p isac-host --bench ingest`
+//! Ingest load: a real HTTP client (reqwest, in a process of its own) posting
+//! reports to a 300-member Council running the baseline plugin on SQLite, or on
+//! a fresh PostgreSQL database when ISAC_TEST_DATABASE_URL names a server.
+//! Prints reports/s and latency percentiles. `cargo bench -p isac-host --bench ingest`
 //! (INGEST_SECONDS, default 10; INGEST_CLIENTS, default 32 closed-loop clients;
 //! or INGEST_RATE=N for an open loop offering N reports/s).
 
@@ -23,11 +23,23 @@ fn env_or(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-#[tokio::main]
-async fn main() {
-    let seconds = env_or("INGEST_SECONDS", 10);
-    let clients = env_or("INGEST_CLIENTS", 32);
-    let rate = env_or("INGEST_RATE", 0);
+/// Set in the load generator's process: the reports URL, the submitters'
+/// tokens (comma-separated) and the seconds to run.
+const LOAD_URL: &str = "INGEST_LOAD_URL";
+const LOAD_TOKENS: &str = "INGEST_LOAD_TOKENS";
+
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    match std::env::var(LOAD_URL) {
+        Ok(url) => runtime.block_on(generate_load(url)),
+        Err(_) => runtime.block_on(serve_and_measure()),
+    }
+}
+
+/// Starts the server in this process and runs the load generator as another
+/// process (this binary again), so the client's CPU is not the server's
+/// runtime's: on two cores the two still compete, as they would on one host.
+async fn serve_and_measure() {
     let data = tempfile::tempdir().expect("temp dir");
     let (state, tokens, council) = council(data.path(), 300).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -54,6 +66,32 @@ async fn main() {
             .await
             .expect("warm-up report");
     }
+    println!("council members: {council}");
+    let generator = std::env::current_exe().expect("this benchmark's path");
+    let mut command = std::process::Command::new(generator);
+    command
+        .env(LOAD_URL, &url)
+        .env(LOAD_TOKENS, submitters.join(","));
+    // The server keeps running on this runtime while the generator works.
+    let status = tokio::task::spawn_blocking(move || command.status())
+        .await
+        .expect("waiting for the load generator")
+        .expect("the load generator starts");
+    assert!(status.success(), "the load generator failed: {status}");
+}
+
+/// The load generator's process: sends reports for INGEST_SECONDS and prints
+/// what it measured.
+async fn generate_load(url: String) {
+    let seconds = env_or("INGEST_SECONDS", 10);
+    let clients = env_or("INGEST_CLIENTS", 32);
+    let rate = env_or("INGEST_RATE", 0);
+    let submitters: Vec<String> = std::env::var(LOAD_TOKENS)
+        .expect("the submitters' tokens")
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let client = reqwest::Client::new();
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);
     let (latencies, failures) = if rate > 0 {
@@ -70,7 +108,7 @@ async fn main() {
     } else {
         format!("clients: {clients}")
     };
-    println!("council members: {council}, {load}, duration: {elapsed:.1} s");
+    println!("load generator (a process of its own): {load}, duration: {elapsed:.1} s");
     println!("reports: {} ok, {failures} failed", latencies.len());
     println!(
         "throughput: {:.0} reports/s",

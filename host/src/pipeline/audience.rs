@@ -2,19 +2,23 @@
 //! inside the TLP ceiling. A plugin can narrow this audience, never widen it.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use sqlx::{AnyPool, Row};
 
 use crate::council::contribution;
 use crate::model::{self, Member, Report, Tlp};
+use crate::runtime::Audience;
 use crate::store;
 
 /// Approved members and what the pipeline needs to know about each.
 #[derive(Debug, Clone)]
 pub struct Candidates {
     /// Every approved member on the host, as plugins see them (relative to the report).
-    pub members: Vec<Member>,
+    pub members: Arc<[Member]>,
+    /// The members of the report's community: the audience of every report
+    /// that is not RED, made once per roster.
+    community: Audience,
     organisations: Arc<Organisations>,
 }
 
@@ -22,16 +26,27 @@ pub struct Candidates {
 type Organisations = HashMap<u64, (model::OrganisationKind, model::Sector)>;
 
 /// Every approved member with its community, independent of any report.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Roster {
     entries: Vec<(Member, String)>,
     organisations: Arc<Organisations>,
+    /// [`Roster::for_community`]'s answers: a roster is read by every report
+    /// until the next membership change, so each community's view of it is
+    /// made once, not copied per report.
+    by_community: Mutex<HashMap<String, Candidates>>,
 }
 
 impl Roster {
     /// The roster as seen from a report in `community`.
     pub fn for_community(&self, community: &str) -> Candidates {
-        let members = self
+        let mut made = self
+            .by_community
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(candidates) = made.get(community) {
+            return candidates.clone();
+        }
+        let members: Arc<[Member]> = self
             .entries
             .iter()
             .map(|(member, home)| Member {
@@ -39,10 +54,14 @@ impl Roster {
                 ..member.clone()
             })
             .collect();
-        Candidates {
+        let own: Vec<Member> = members.iter().filter(|m| m.in_community).cloned().collect();
+        let candidates = Candidates {
             members,
+            community: own.into(),
             organisations: self.organisations.clone(),
-        }
+        };
+        made.insert(community.to_string(), candidates.clone());
+        candidates
     }
 }
 
@@ -100,6 +119,7 @@ pub async fn roster(db: &AnyPool) -> Result<Roster, sqlx::Error> {
     Ok(Roster {
         entries,
         organisations: Arc::new(organisations),
+        by_community: Mutex::default(),
     })
 }
 
@@ -107,14 +127,18 @@ pub async fn roster(db: &AnyPool) -> Result<Roster, sqlx::Error> {
 /// audience is that community's members only, whatever the label: other
 /// communities receive through forwards, decided again by their own policy.
 /// Inside the community, RED reaches only the named recipients.
-pub fn within_ceiling(report: &Report, candidates: &Candidates) -> Vec<Member> {
+pub fn within_ceiling(report: &Report, candidates: &Candidates) -> Audience {
+    if report.tlp != Tlp::Red {
+        return candidates.community.clone();
+    }
     let named: HashSet<u64> = report.named_recipients.iter().copied().collect();
-    candidates
-        .members
+    let named: Vec<Member> = candidates
+        .community
         .iter()
-        .filter(|m| m.in_community && (report.tlp != Tlp::Red || named.contains(&m.id)))
+        .filter(|m| named.contains(&m.id))
         .cloned()
-        .collect()
+        .collect();
+    named.into()
 }
 
 /// The submitter's organisation's members in the report's community: they always

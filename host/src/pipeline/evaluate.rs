@@ -156,7 +156,7 @@ fn begin<'p, 'r>(
     candidates: &Candidates,
 ) -> Begun<'p, 'r> {
     let started = Instant::now();
-    let audience: crate::runtime::Audience = audience::within_ceiling(report, candidates).into();
+    let audience = audience::within_ceiling(report, candidates);
     match runtime::fingerprint(&policy.plugin, context, report) {
         Ok(fingerprinted) => Begun::Fingerprinted {
             fingerprinted: Box::new(fingerprinted),

@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 use super::log::EvaluationLog;
 use super::plugin::{Evaluation, Plugin, PolicyContext, StageTimes, timed};
 use super::selectors::Selector;
-use super::{Fault, PluginError, Stage};
-use crate::model::{CaseSummary, Correlation, Member, Report, Routing};
+use super::{Audience, Fault, PluginError, Stage};
+use crate::model::{CaseSummary, Correlation, Report, Routing};
 
 /// Id given to the case a report opens, until the host stores it.
 pub const NEW_CASE_ID: &str = "new";
@@ -22,10 +22,6 @@ pub struct DecisionInput {
     pub candidates: Vec<CaseSummary>,
     pub audience: Audience,
 }
-
-/// The members a report may reach, shared with the evaluation's store (a
-/// contract 0.2 plugin reads them on request) rather than copied into it.
-pub type Audience = std::sync::Arc<[Member]>;
 
 /// Everything a plugin decided for one report.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! digest and pre-linked once, a fresh store per evaluation with a memory cap, an
 //! epoch deadline and an output cap, and WASI linked with no capabilities.
 
+mod audience;
 mod bindings;
 mod cache;
 mod captured;
@@ -26,10 +27,11 @@ use std::time::Duration;
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
+pub use audience::Audience;
 pub use contract::ComponentInfo;
 pub use decision::{
-    Audience, Cases, Decision, DecisionInput, DecisionRun, Fingerprinted, NEW_CASE_ID,
-    case_for_route, decide, fingerprint,
+    Cases, Decision, DecisionInput, DecisionRun, Fingerprinted, NEW_CASE_ID, case_for_route,
+    decide, fingerprint,
 };
 pub use digest::Digest;
 pub use error::{Fault, PluginError, Stage};

@@ -138,7 +138,7 @@ pub fn check_routing(
 pub fn check_selected(
     selected: SelectedRouting,
     report: &Report,
-    audience: &[Member],
+    audience: &super::Audience,
     limit: usize,
 ) -> Result<Routing, Fault> {
     let groups: usize = selected

@@ -153,7 +153,7 @@ impl SandboxState {
                 used: 0,
             },
             log,
-            audience: super::Audience::from([]),
+            audience: super::Audience::default(),
         }
     }
 

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Fault;
+use super::{Audience, Fault};
 use crate::model::{
     DeliveryGroup, Forward, Member, MemberClass, MemberId, OrganisationKind, Redaction, Report,
     Routing, Sector,
@@ -151,7 +151,7 @@ impl SelectedRouting {
     /// The groups with their recipients chosen from `audience`: each member is
     /// in the first group whose selector chooses it, or in none. Naming a
     /// member outside the audience is refused, as in contract 0.1.
-    pub fn resolve(mut self, audience: &[Member], report: &Report) -> Result<Routing, Fault> {
+    pub fn resolve(mut self, audience: &Audience, report: &Report) -> Result<Routing, Fault> {
         // Every member is matched against the groups before its own: bounded
         // here, the host's work stays in proportion to the audience.
         if self.groups.len() > MAX_GROUPS {
@@ -169,7 +169,7 @@ impl SelectedRouting {
             .any(|g| matches!(g.selector, Selector::Members(_)));
         let mut allowed: Vec<MemberId> = Vec::new();
         if named {
-            allowed = audience.iter().map(|m| m.id).collect();
+            allowed = audience.ids().to_vec();
             allowed.sort_unstable();
         }
         for (index, group) in self.groups.iter().enumerate() {
@@ -181,36 +181,96 @@ impl SelectedRouting {
                 )));
             }
         }
-        // Group by group over the members no earlier group chose: the same
-        // first match as asking each member's groups in turn, with one tight
-        // loop per group (a selector that restricts nothing takes all the rest
-        // at once).
-        let mut rest: Vec<&Member> = audience.iter().collect();
-        let mut groups = Vec::with_capacity(self.groups.len());
-        for group in &self.groups {
-            let recipients: Vec<MemberId> = if group.selector.restricts() {
-                let mut chosen = Vec::new();
-                rest.retain(|member| {
-                    let keep = !group.selector.chooses(member, report);
-                    if !keep {
-                        chosen.push(member.id);
-                    }
-                    keep
-                });
-                chosen
-            } else {
-                rest.drain(..).map(|member| member.id).collect()
-            };
-            groups.push(DeliveryGroup {
-                recipients,
+        // Group by group, each over the members no earlier group chose: the
+        // same first match as asking each member's groups in turn, with one
+        // tight loop per group.
+        let mut taken = Taken::new(audience.len());
+        let groups = self
+            .groups
+            .iter()
+            .map(|group| DeliveryGroup {
+                recipients: taken.choose(&group.selector, audience, report),
                 redactions: group.redactions.clone(),
                 delay_seconds: group.delay_seconds,
-            });
-        }
+            })
+            .collect();
         Ok(Routing {
             groups,
             forwards: self.forwards,
         })
+    }
+}
+
+/// The members of an audience that a group has chosen so far.
+struct Taken {
+    /// By position in the audience; empty while nobody is taken.
+    marks: Vec<bool>,
+    count: usize,
+    /// Whether a selector that restricts nothing has taken all the rest.
+    all: bool,
+}
+
+impl Taken {
+    fn new(members: usize) -> Taken {
+        Taken {
+            marks: Vec::new(),
+            count: 0,
+            all: members == 0,
+        }
+    }
+
+    /// The ids of the members `selector` chooses among those not yet taken,
+    /// in the audience's order, now taken.
+    fn choose(
+        &mut self,
+        selector: &Selector,
+        audience: &Audience,
+        report: &Report,
+    ) -> Vec<MemberId> {
+        if self.all {
+            return Vec::new();
+        }
+        if !selector.restricts() {
+            self.all = true;
+            return self.rest(audience.ids());
+        }
+        let members = audience.members();
+        let chosen: Vec<usize> = if self.count == 0 {
+            (0..members.len())
+                .filter(|&i| selector.chooses(&members[i], report))
+                .collect()
+        } else {
+            (0..members.len())
+                .filter(|&i| !self.marks[i] && selector.chooses(&members[i], report))
+                .collect()
+        };
+        if !chosen.is_empty() {
+            if self.marks.is_empty() {
+                self.marks = vec![false; members.len()];
+            }
+            for &i in &chosen {
+                self.marks[i] = true;
+            }
+            self.count += chosen.len();
+        }
+        let ids = audience.ids();
+        chosen.into_iter().map(|i| ids[i]).collect()
+    }
+
+    /// Every id not taken: runs of the audience's ids between the taken ones,
+    /// copied whole (usually a few members are taken and thousands are not).
+    fn rest(&self, ids: &[MemberId]) -> Vec<MemberId> {
+        if self.count == 0 {
+            return ids.to_vec();
+        }
+        let mut rest = Vec::with_capacity(ids.len() - self.count);
+        let mut start = 0;
+        for (i, _) in self.marks.iter().enumerate().filter(|(_, taken)| **taken) {
+            rest.extend_from_slice(&ids[start..i]);
+            start = i + 1;
+        }
+        rest.extend_from_slice(&ids[start..]);
+        rest
     }
 }
 

@@ -39,7 +39,7 @@ fn recipients(groups: Vec<SelectedGroup>) -> Result<Vec<Vec<MemberId>>, Fault> {
         groups,
         forwards: Vec::new(),
     };
-    let resolved = routing.resolve(&audience(), &report())?;
+    let resolved = routing.resolve(&audience().into(), &report())?;
     Ok(resolved.groups.into_iter().map(|g| g.recipients).collect())
 }
 
@@ -151,4 +151,36 @@ fn a_filter_padded_with_repeats_is_compared_as_its_few_distinct_values() {
     assert_eq!(padded, expected);
     let groups = vec![group(padded, 0)];
     assert_eq!(recipients(groups), Ok(vec![vec![1, 3]]));
+}
+
+#[test]
+fn everyone_after_restricting_groups_takes_exactly_the_members_left() {
+    let own = MemberFilter {
+        submitter_organisation: Some(true),
+        ..MemberFilter::default()
+    };
+    // Taken members at the start, the end and in the middle of the audience,
+    // then everyone else; groups after that choose nobody.
+    let groups = vec![
+        group(Selector::Filter(own), 0),
+        group(Selector::Members(vec![4]), 0),
+        group(Selector::Members(vec![3]), 0),
+        group(Selector::Everyone, 0),
+        group(Selector::Everyone, 60),
+        group(Selector::Members(vec![2]), 0),
+    ];
+    let expected = vec![vec![1], vec![4], vec![3], vec![2], vec![], vec![]];
+    assert_eq!(recipients(groups), Ok(expected));
+    // Nobody taken before: everyone is the whole audience, in its order.
+    let groups = vec![
+        group(Selector::Members(vec![]), 0),
+        group(Selector::Everyone, 0),
+    ];
+    assert_eq!(recipients(groups), Ok(vec![vec![], vec![1, 2, 3, 4]]));
+    // Everyone taken by restricting groups: a later everyone gets nobody.
+    let groups = vec![
+        group(Selector::Members(vec![1, 2, 3, 4]), 0),
+        group(Selector::Everyone, 0),
+    ];
+    assert_eq!(recipients(groups), Ok(vec![vec![1, 2, 3, 4], vec![]]));
 }

@@ -4,6 +4,8 @@
 //! copied into the plugin unless it asks for it, so a decision costs the same
 //! for a community of ten members as for one of ten thousand.
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 
 use super::{Audience, Fault};
@@ -76,15 +78,6 @@ impl Selector {
         }
     }
 
-    /// Whether it can leave a member of the audience out.
-    fn restricts(&self) -> bool {
-        match self {
-            Selector::Everyone => false,
-            Selector::Members(_) => true,
-            Selector::Filter(filter) => filter.restricts(),
-        }
-    }
-
     /// Whether it chooses `member` for `report` (a `Members` list is sorted,
     /// as [`SelectedRouting::resolve`] leaves it).
     #[inline]
@@ -103,7 +96,7 @@ impl MemberFilter {
         *self != MemberFilter::default()
     }
 
-    #[inline]
+    #[inline(always)]
     fn matches(&self, member: &Member, report: &Report) -> bool {
         let same_organisation = member.organisation == report.submitter_organisation;
         let contributed = |minimum: &ContributionMinimum| {
@@ -201,11 +194,11 @@ impl SelectedRouting {
     }
 }
 
-/// The members of an audience that a group has chosen so far.
+/// The members of an audience that a group has chosen so far, by position.
 struct Taken {
-    /// By position in the audience; empty while nobody is taken.
-    marks: Vec<bool>,
-    count: usize,
+    /// Sorted. Usually a few members are taken before a group takes all the
+    /// rest, so the members left are long runs between them.
+    positions: Vec<usize>,
     /// Whether a selector that restricts nothing has taken all the rest.
     all: bool,
 }
@@ -213,10 +206,19 @@ struct Taken {
 impl Taken {
     fn new(members: usize) -> Taken {
         Taken {
-            marks: Vec::new(),
-            count: 0,
+            positions: Vec::new(),
             all: members == 0,
         }
+    }
+
+    /// The runs of positions not taken, in order, among `len`.
+    fn runs(&self, len: usize) -> impl Iterator<Item = Range<usize>> + '_ {
+        let ends = self.positions.iter().copied().chain(std::iter::once(len));
+        let starts = std::iter::once(0).chain(self.positions.iter().map(|p| p + 1));
+        starts
+            .zip(ends)
+            .filter(|(start, end)| start < end)
+            .map(|(s, e)| s..e)
     }
 
     /// The ids of the members `selector` chooses among those not yet taken,
@@ -230,48 +232,61 @@ impl Taken {
         if self.all {
             return Vec::new();
         }
-        if !selector.restricts() {
-            self.all = true;
-            return self.rest(audience.ids());
-        }
-        let members = audience.members();
-        let chosen: Vec<usize> = if self.count == 0 {
-            (0..members.len())
-                .filter(|&i| selector.chooses(&members[i], report))
-                .collect()
-        } else {
-            (0..members.len())
-                .filter(|&i| !self.marks[i] && selector.chooses(&members[i], report))
-                .collect()
+        let (members, ids) = (audience.members(), audience.ids());
+        // One loop per kind of selector, so the comparison is inlined into it.
+        let chosen = match selector {
+            Selector::Everyone => {
+                self.all = true;
+                let mut rest = Vec::with_capacity(ids.len() - self.positions.len());
+                for run in self.runs(ids.len()) {
+                    rest.extend_from_slice(&ids[run]);
+                }
+                return rest;
+            }
+            Selector::Members(named) => {
+                self.pick(members, |member| named.binary_search(&member.id).is_ok())
+            }
+            Selector::Filter(filter) if !filter.restricts() => {
+                return self.choose(&Selector::Everyone, audience, report);
+            }
+            Selector::Filter(filter) => self.pick(members, |member| filter.matches(member, report)),
         };
-        if !chosen.is_empty() {
-            if self.marks.is_empty() {
-                self.marks = vec![false; members.len()];
-            }
-            for &i in &chosen {
-                self.marks[i] = true;
-            }
-            self.count += chosen.len();
-        }
-        let ids = audience.ids();
-        chosen.into_iter().map(|i| ids[i]).collect()
+        let recipients = chosen.iter().map(|&p| ids[p]).collect();
+        self.positions = merged_positions(&self.positions, &chosen);
+        recipients
     }
 
-    /// Every id not taken: runs of the audience's ids between the taken ones,
-    /// copied whole (usually a few members are taken and thousands are not).
-    fn rest(&self, ids: &[MemberId]) -> Vec<MemberId> {
-        if self.count == 0 {
-            return ids.to_vec();
+    /// The positions of the members not yet taken that `chooses`, in order.
+    fn pick(&self, members: &[Member], chooses: impl Fn(&Member) -> bool) -> Vec<usize> {
+        let mut chosen = Vec::new();
+        for run in self.runs(members.len()) {
+            let start = run.start;
+            for (offset, member) in members[run].iter().enumerate() {
+                if chooses(member) {
+                    chosen.push(start + offset);
+                }
+            }
         }
-        let mut rest = Vec::with_capacity(ids.len() - self.count);
-        let mut start = 0;
-        for (i, _) in self.marks.iter().enumerate().filter(|(_, taken)| **taken) {
-            rest.extend_from_slice(&ids[start..i]);
-            start = i + 1;
-        }
-        rest.extend_from_slice(&ids[start..]);
-        rest
+        chosen
     }
+}
+
+/// Two sorted lists of distinct positions as one.
+fn merged_positions(a: &[usize], b: &[usize]) -> Vec<usize> {
+    let mut merged = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] < b[j] {
+            merged.push(a[i]);
+            i += 1;
+        } else {
+            merged.push(b[j]);
+            j += 1;
+        }
+    }
+    merged.extend_from_slice(&a[i..]);
+    merged.extend_from_slice(&b[j..]);
+    merged
 }
 
 #[cfg(test)]

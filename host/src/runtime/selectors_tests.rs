@@ -184,3 +184,38 @@ fn everyone_after_restricting_groups_takes_exactly_the_members_left() {
     ];
     assert_eq!(recipients(groups), Ok(vec![vec![1, 2, 3, 4], vec![]]));
 }
+
+#[test]
+fn resolving_group_by_group_is_asking_each_members_groups_in_turn() {
+    let pool = [
+        Selector::Everyone,
+        Selector::Members(vec![]),
+        Selector::Members(vec![2, 4]),
+        Selector::Members(vec![1, 2, 3, 4]),
+        Selector::Filter(MemberFilter {
+            submitter_organisation: Some(false),
+            ..MemberFilter::default()
+        }),
+        Selector::Filter(MemberFilter {
+            in_community: Some(true),
+            ..MemberFilter::default()
+        }),
+        Selector::Filter(MemberFilter::default()),
+    ];
+    let (audience, report) = (audience(), report());
+    for a in &pool {
+        for b in &pool {
+            for c in &pool {
+                let selectors = [a, b, c];
+                let mut expected = vec![Vec::new(); 3];
+                for member in &audience {
+                    if let Some(first) = selectors.iter().position(|s| s.chooses(member, &report)) {
+                        expected[first].push(member.id);
+                    }
+                }
+                let groups = selectors.iter().map(|s| group((*s).clone(), 0)).collect();
+                assert_eq!(recipients(groups), Ok(expected), "{selectors:?}");
+            }
+        }
+    }
+}

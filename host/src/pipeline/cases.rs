@@ -25,8 +25,8 @@ const KEYS_PER_QUERY: usize = 1000;
 /// least one of them, most recent first, each with the fingerprints it shares
 /// with that report (sorted). A closed (or merged) case is no candidate: a
 /// report on it opens a new case, unless an operator reopens it. The reports
-/// of a bundle are looked up together: one statement for all of them, where
-/// one report at a time would cost a round trip each.
+/// of a bundle are looked up together: two statements for all of them, where
+/// one report at a time would cost two round trips each.
 pub async fn candidates_for_each(
     db: &mut AnyConnection,
     community: &str,
@@ -38,15 +38,11 @@ pub async fn candidates_for_each(
         .collect();
     let wanted: BTreeSet<&String> = keys.iter().flat_map(|k| k.iter()).collect();
     let wanted: Vec<&String> = wanted.into_iter().collect();
-    // Fingerprint -> the open cases it belongs to, and those cases: one
-    // statement (a round trip to PostgreSQL per report is what bounds it).
+    // Fingerprint -> the cases it belongs to.
     let mut cases_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut open: BTreeMap<String, CaseSummary> = BTreeMap::new();
     for piece in wanted.chunks(KEYS_PER_QUERY) {
         let sql = format!(
-            "SELECT f.fingerprint, c.id, c.title, c.opened_at, c.last_report_at, c.report_count, c.confidence \
-             FROM case_fingerprints f JOIN cases c ON c.id = f.case_id \
-             WHERE f.community_id = $1 AND f.fingerprint IN ({}) AND c.status = 'open'",
+            "SELECT case_id, fingerprint FROM case_fingerprints WHERE community_id = $1 AND fingerprint IN ({})",
             store::bulk::placeholders(2, piece.len())
         );
         let mut query = sqlx::query(&sql).bind(community);
@@ -54,26 +50,38 @@ pub async fn candidates_for_each(
             query = query.bind(*key);
         }
         for row in query.fetch_all(&mut *db).await? {
-            let fingerprint: String = row.try_get(0)?;
-            let id: String = row.try_get(1)?;
-            cases_of.entry(fingerprint).or_default().push(id.clone());
-            if open.contains_key(&id) {
-                continue;
-            }
-            let confidence: String = row.try_get(6)?;
-            let case = CaseSummary {
-                id: id.clone(),
-                title: row.try_get(2)?,
-                opened_at: timestamp(row.try_get(3)?),
-                last_report_at: timestamp(row.try_get(4)?),
-                report_count: row.try_get::<i64, _>(5)?.max(0) as u32,
-                confidence: model::parse_label(&confidence).unwrap_or(Confidence::Unconfirmed),
-                shared_fingerprints: Vec::new(),
-            };
-            open.insert(id, case);
+            let fingerprint: String = row.try_get(1)?;
+            cases_of
+                .entry(fingerprint)
+                .or_default()
+                .push(row.try_get(0)?);
         }
     }
-    let mut open: Vec<CaseSummary> = open.into_values().collect();
+    let ids: BTreeSet<&String> = cases_of.values().flatten().collect();
+    let ids: Vec<&String> = ids.into_iter().collect();
+    let mut open = Vec::new();
+    for piece in ids.chunks(KEYS_PER_QUERY) {
+        let sql = format!(
+            "SELECT id, title, opened_at, last_report_at, report_count, confidence FROM cases WHERE id IN ({}) AND status = 'open'",
+            store::bulk::placeholders(1, piece.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in piece {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *db).await? {
+            let confidence: String = row.try_get(5)?;
+            open.push(CaseSummary {
+                id: row.try_get(0)?,
+                title: row.try_get(1)?,
+                opened_at: timestamp(row.try_get(2)?),
+                last_report_at: timestamp(row.try_get(3)?),
+                report_count: row.try_get::<i64, _>(4)?.max(0) as u32,
+                confidence: model::parse_label(&confidence).unwrap_or(Confidence::Unconfirmed),
+                shared_fingerprints: Vec::new(),
+            });
+        }
+    }
     most_recent_first(&mut open);
     Ok(keys
         .iter()

@@ -1,0 +1,39 @@
+//! The reference plugins built into this binary (`baseline`, `financials`,
+//! `give-and-take`): built from the frozen WIT by this workspace and tested
+//! with it, so loading one skips the contract types check, which decodes the
+//! whole component (0.07 to 0.1 s each, paid at every server start).
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use super::Digest;
+
+/// Whether `digest` is one of the built-in reference plugins. Hashing them
+/// once costs about a millisecond; the edited-contract and misbehaving test
+/// plugins are not among them.
+pub fn is_reference(digest: Digest) -> bool {
+    static DIGESTS: OnceLock<HashSet<Digest>> = OnceLock::new();
+    DIGESTS
+        .get_or_init(|| {
+            isac_plugin_artifacts::REFERENCE_PLUGINS
+                .iter()
+                .map(|(_, bytes)| Digest::of(bytes))
+                .collect()
+        })
+        .contains(&digest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_reference;
+    use crate::runtime::Digest;
+
+    #[test]
+    fn only_the_reference_plugins_are_built_in() {
+        for (name, bytes) in isac_plugin_artifacts::REFERENCE_PLUGINS {
+            assert!(is_reference(Digest::of(bytes)), "{name}");
+        }
+        let edited = std::fs::read(isac_plugin_artifacts::EDITED_CONTRACT).expect("built");
+        assert!(!is_reference(Digest::of(&edited)));
+    }
+}

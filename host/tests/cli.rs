@@ -105,8 +105,44 @@ fn a_broken_fixture_file_exits_2_naming_file_and_field() {
     let err = stderr(&out);
     assert!(
         err.contains(
-            "04-amber-stays-in-community.yaml:12: field `report.tlp`: unknown variant `orange`"
+            "04-amber-stays-in-community.yaml:12: field `report.tlp`: unknown value `orange`, \
+             expected one of `clear`, `green`, `amber`, `amber_strict`, `amber+strict`, `red`\n"
         ),
+        "{err}"
+    );
+}
+
+/// JSON fixtures are checked against the schema too: an unknown field deep in
+/// a list is named with its line, and the file is unusable (exit 2).
+#[test]
+fn a_json_fixture_mistake_exits_2_naming_line_and_field() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = r#"{
+  "report": {
+    "id": "r-1", "submitter": 1, "submitter_organisation": 10,
+    "submitted_at": "2026-05-11T08:59:00Z", "title": "t",
+    "tlp": "green", "confidence": "suspicion"
+  },
+  "audience": [
+    {"id": 1, "organisation": 10, "organisation_kind": "academic", "sector": "education"},
+    {"id": 2, "organisation": 20, "organisation_kind": "academic",
+     "sector": "education", "clas": "general"}
+  ],
+  "expect": {}
+}
+"#;
+    let file = dir.path().join("01-json.json");
+    std::fs::write(&file, text).expect("writable");
+    let dir_arg = dir.path().display().to_string();
+    let out = isac_host(&["plugin", "test", BASELINE, "--fixtures", &dir_arg]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "{}:10: field `audience[1].clas`: unknown field `clas`, expected one of `class`, \
+             `contribution`, `id`, `in_community`, `organisation`, `organisation_kind`, `sector`\n",
+            file.display()
+        )),
         "{err}"
     );
 }

@@ -6,7 +6,10 @@
 //! this tree), build, `plugin test`, `plugin bench`, push to one shared demo
 //! server (the version is staged) and shadow it. `build-polyglot`, `test`,
 //! `bench` and `lifecycle` (a demo server of its own: push, shadow, diffs,
-//! approve, activate, roll back) are the in-tree commands of the later sections.
+//! approve, activate, roll back) are the in-tree commands of the later sections,
+//! with `bindings` (componentize-py's generated Python types) and
+//! `release-bench` (run with the debug binary and 2 iterations: see
+//! [`without_release_build`]).
 //!
 //! The Rust project's `isac-policy-sdk = "0.1"` is satisfied from the unpacked
 //! `.crate` through `[patch.crates-io]`, as the guide says (the crate is not
@@ -20,23 +23,98 @@ mod kit;
 use std::path::Path;
 use std::time::Instant;
 
+use kit::guide::{self, Marker};
 use kit::{DemoServer, Step, workspace};
+
+/// Every shell block of the guide is run by this test, or is a script's
+/// command checked below, or says why it is not run: a command added to the
+/// guide without one of these markers fails here, so the guide cannot drift
+/// from what runs.
+#[test]
+fn every_shell_block_of_the_guide_is_tested_or_says_why_not() {
+    let unmarked: Vec<String> = guide::shell_blocks(&guide::text())
+        .into_iter()
+        .filter(|block| match &block.marker {
+            Some(Marker::Tested(name) | Marker::AsIn(name) | Marker::NotRun(name)) => {
+                name.is_empty()
+            }
+            None => true,
+        })
+        .map(|block| format!("docs/writing-plugins.md:{}", block.line))
+        .collect();
+    assert_eq!(
+        unmarked,
+        Vec::<String>::new(),
+        "shell blocks without `<!-- tested: NAME -->`, `<!-- as in: FILE -->` or `<!-- not run: WHY -->`"
+    );
+}
+
+/// A block marked `<!-- as in: FILE -->` shows commands of FILE as written,
+/// and FILE is run by a tested block (so the commands shown are the ones run).
+#[test]
+fn the_guides_build_commands_are_the_scripts_own() {
+    let blocks = guide::shell_blocks(&guide::text());
+    let tested: String = blocks
+        .iter()
+        .filter(|block| matches!(block.marker, Some(Marker::Tested(_))))
+        .map(|block| block.script.as_str())
+        .collect();
+    let mut checked = Vec::new();
+    for block in &blocks {
+        let Some(Marker::AsIn(file)) = &block.marker else {
+            continue;
+        };
+        let script = std::fs::read_to_string(workspace().join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let script = guide::commands(&script).join("\n");
+        for command in guide::commands(&block.script) {
+            assert!(
+                script.contains(&command),
+                "docs/writing-plugins.md:{}: {file} does not run `{command}` as written",
+                block.line
+            );
+            checked.push(command);
+        }
+        assert!(
+            tested.contains(file.as_str()),
+            "no tested block of the guide runs {file}"
+        );
+    }
+    // The Python and JavaScript builds.
+    assert_eq!(checked.len(), 2, "{checked:#?}");
+}
 
 /// The bash script of each tested block of the guide, by name, in order.
 fn tested_blocks() -> Vec<(String, String)> {
-    let guide = std::fs::read_to_string(workspace().join("docs/writing-plugins.md"))
-        .expect("the guide exists");
-    let mut blocks = Vec::new();
-    let mut rest = guide.as_str();
-    while let Some(at) = rest.find("<!-- tested: ") {
-        rest = &rest[at + "<!-- tested: ".len()..];
-        let name = rest[..rest.find(" -->").expect("the marker ends")].to_string();
-        let start = rest.find("```sh\n").expect("a sh block follows the marker") + 6;
-        let end = rest[start..].find("```").expect("the block ends") + start;
-        blocks.push((name, rest[start..end].to_string()));
-        rest = &rest[end..];
-    }
-    blocks
+    guide::shell_blocks(&guide::text())
+        .into_iter()
+        .filter_map(|block| match block.marker {
+            Some(Marker::Tested(name)) => Some((name, block.script)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The `release-bench` block as this test runs it: the debug binary it was
+/// built with instead of a release build (minutes), 2 iterations instead of
+/// 200. What it checks is the commands and their arguments, not the figures;
+/// `cargo pkgid` still checks that `-p isac-host` names the package.
+fn without_release_build(script: &str) -> String {
+    let swaps = [
+        (
+            "cargo build --release -p isac-host\n",
+            "cargo pkgid -p isac-host\n",
+        ),
+        (
+            "target/release/isac-host plugin bench",
+            "isac-host plugin bench",
+        ),
+        ("--iterations 200", "--iterations 2"),
+    ];
+    swaps.iter().fold(script.to_string(), |script, (from, to)| {
+        assert_eq!(script.matches(from).count(), 1, "the block has {from:?}");
+        script.replace(from, to)
+    })
 }
 
 fn run_block(name: &str, script: &str, dir: &Path, demo: &DemoServer) -> f64 {
@@ -48,9 +126,13 @@ fn run_block(name: &str, script: &str, dir: &Path, demo: &DemoServer) -> f64 {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
+    let script = match name {
+        "release-bench" => without_release_build(script),
+        _ => script.to_string(),
+    };
     let started = Instant::now();
     let mut step = Step::new("bash")
-        .args(["-euo", "pipefail", "-c", script])
+        .args(["-euo", "pipefail", "-c", &script])
         .current_dir(dir)
         .env("PATH", path)
         .env("ISAC_SDK", workspace().join("target/sdk"))
@@ -80,9 +162,11 @@ fn the_guides_new_plugin_commands_build_test_push_and_shadow_in_each_language() 
             "rust",
             "python",
             "js",
+            "bindings",
             "build-polyglot",
             "test",
             "bench",
+            "release-bench",
             "lifecycle",
         ],
         "the guide's tested blocks"

@@ -17,8 +17,12 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 out="$root/target/plugins/polyglot"
 tools="$out/tools"
-contract="wit/v0.2"
 mkdir -p "$tools"
+# The build commands below are the ones docs/writing-plugins.md shows, as written
+# (host/tests/plugin_kit.rs checks it): run from the repository root, with the
+# pinned tools first on PATH.
+cd "$root"
+export PATH="$tools/venv/bin:$tools/js/node_modules/.bin:$PATH"
 # componentize-py imports the sources to snapshot them: keep its bytecode out of the tree.
 export PYTHONDONTWRITEBYTECODE=1
 
@@ -58,29 +62,33 @@ outdated() {
     [[ ! -f "$target" ]] || [[ -n "$(find "$@" -type f -newer "$target" -print -quit)" ]]
 }
 
+# Each component has a stamp, `NAME.wasm.built`, touched once its build succeeded:
+# the tools write the component in place, and a build cut short leaves no stamp,
+# so the next run builds again instead of trusting half a file.
 build_python() {
     local wasm="$out/baseline_py.wasm"
-    if outdated "$wasm" "$root/plugins/baseline-py" "$root/plugins/sdk-py" "$root/$contract" "$tools/requirements.txt"; then
+    if outdated "$wasm.built" plugins/baseline-py plugins/sdk-py wit/v0.2 "$tools/requirements.txt"; then
         echo "building $wasm"
+        rm -f "$wasm.built"
         local start=$SECONDS
-        (cd "$root" && "$tools/venv/bin/componentize-py" -d "$contract" -w sharing-policy componentize \
-            -p plugins/baseline-py -p plugins/sdk-py app -o "$wasm.partial")
-        mv "$wasm.partial" "$wasm"
+        componentize-py -d wit/v0.2 -w sharing-policy componentize \
+            -p plugins/baseline-py -p plugins/sdk-py app -o target/plugins/polyglot/baseline_py.wasm
+        touch "$wasm.built"
         echo "built $wasm ($(stat -c %s "$wasm") bytes, $((SECONDS - start)) s)"
     fi
 }
 
 build_javascript() {
     local wasm="$out/baseline_js.wasm"
-    if outdated "$wasm" "$root/plugins/baseline-js" "$root/plugins/sdk-js" "$root/$contract" "$tools/js/package-lock.json"; then
+    if outdated "$wasm.built" plugins/baseline-js plugins/sdk-js wit/v0.2 "$tools/js/package-lock.json"; then
         echo "building $wasm"
+        rm -f "$wasm.built"
         local start=$SECONDS
         # A policy needs no HTTP, clock or randomness: leaving them out keeps the
         # component's imports to what the host links and its decisions deterministic.
-        (cd "$root" && "$tools/js/node_modules/.bin/componentize-js" plugins/baseline-js/app.js \
-            --wit "$contract" --world-name sharing-policy \
-            --disable http fetch-event random clocks -o "$wasm.partial")
-        mv "$wasm.partial" "$wasm"
+        componentize-js plugins/baseline-js/app.js --wit wit/v0.2 --world-name sharing-policy \
+            --disable http fetch-event random clocks -o target/plugins/polyglot/baseline_js.wasm
+        touch "$wasm.built"
         echo "built $wasm ($(stat -c %s "$wasm") bytes, $((SECONDS - start)) s)"
     fi
 }

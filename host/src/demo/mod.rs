@@ -189,7 +189,7 @@ pub async fn seed(db: &AnyPool) -> Result<BTreeMap<String, String>, sqlx::Error>
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        let wit_version = crate::runtime::contract::inspect(bytes)
+        let wit_version = crate::runtime::contract::read(bytes)
             .map(|info| info.version.to_string())
             .map_err(|fault| sqlx::Error::Decode(fault.to_string().into()))?;
         crate::registry::record_initial(

@@ -16,6 +16,7 @@ mod limits;
 mod log;
 pub mod output;
 mod plugin;
+mod reference;
 mod sandbox;
 pub mod selectors;
 mod versions;
@@ -116,7 +117,8 @@ impl PolicyRuntime {
     }
 
     /// Checks, compiles, links and warms up a plugin, once per digest: loading the
-    /// same bytes again returns the plugin already loaded. Runs guest code: call it
+    /// same bytes again returns the plugin already loaded. The contract types
+    /// check runs only on a compile of bytes other than a reference plugin's. Runs guest code: call it
     /// from a blocking thread, never an async worker.
     pub fn load(&self, bytes: &[u8]) -> Result<Arc<Plugin>, PluginError> {
         let digest = Digest::of(bytes);
@@ -133,12 +135,28 @@ impl PolicyRuntime {
             stage,
             fault,
         };
-        let info = contract::inspect(bytes).map_err(|fault| fail(Stage::Load, fault))?;
-        let component = match &self.compiled {
-            Some(cache) => cache.component(&self.engine, digest, bytes),
-            None => Component::new(&self.engine, bytes),
-        }
-        .map_err(|e| fail(Stage::Compile, Fault::Compile(format!("{e:#}"))))?;
+        let info = contract::read(bytes).map_err(|fault| fail(Stage::Load, fault))?;
+        let cached = self
+            .compiled
+            .as_ref()
+            .and_then(|cache| cache.cached(&self.engine, digest));
+        let component = match cached {
+            Some(component) => component,
+            None => {
+                // Bytes never checked before (an upload, `plugin test` of a new
+                // build): their types must be the contract's. A cache hit was
+                // checked before it was stored, a reference plugin is built here.
+                if !reference::is_reference(digest) {
+                    contract::check_types(bytes, &info)
+                        .map_err(|fault| fail(Stage::Load, fault))?;
+                }
+                match &self.compiled {
+                    Some(cache) => cache.compile(&self.engine, digest, bytes),
+                    None => Component::new(&self.engine, bytes),
+                }
+                .map_err(|e| fail(Stage::Compile, Fault::Compile(format!("{e:#}"))))?
+            }
+        };
         let pre = self
             .linker
             .instantiate_pre(&component)

@@ -1,5 +1,7 @@
 //! What the plugin-kit test needs: commands whose output is in the failure
-//! message, and a demo server as a process.
+//! message, a demo server as a process, and the guide's shell blocks.
+
+pub mod guide;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

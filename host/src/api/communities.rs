@@ -57,7 +57,7 @@ struct Community {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-struct Communities {
+pub(crate) struct Communities {
     communities: Vec<Community>,
 }
 
@@ -85,7 +85,10 @@ struct Uploaded {
 /// Anyone signed in.
 #[utoipa::path(get, path = "/communities", operation_id = "list_communities", tag = "communities",
     responses((status = 200, body = Communities)))]
-async fn list(State(state): State<AppState>, _: Principal) -> Result<Json<Communities>, ApiError> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    _: Principal,
+) -> Result<Json<Communities>, ApiError> {
     let rows = sqlx::query("SELECT id, name FROM communities ORDER BY id")
         .fetch_all(&state.db)
         .await?;

@@ -84,7 +84,7 @@ pub fn page(signed: &Signed, here: &str, title: &str, body: Markup) -> Markup {
             (head(lang, title))
             body {
                 header {
-                    a.brand href="/console/" { (lang.t(T::Title)) }
+                    a.brand href="/console" { (lang.t(T::Title)) }
                     (nav(signed))
                     div.account {
                         span { (lang.t(T::SignedInAs)) ": " strong #who { (who(&signed.principal)) } }
@@ -135,14 +135,14 @@ pub fn error_page(lang: Lang, message: &str, status: StatusCode) -> Markup {
         html lang=(lang.code()) {
             (head(lang, title))
             body {
-                header { a.brand href="/console/" { (lang.t(T::Title)) } }
+                header { a.brand href="/console" { (lang.t(T::Title)) } }
                 main #main.narrow {
                     h1 { (status.as_u16()) " " (title) }
                     @if !text.is_empty() { p { (text) } }
                     @if !message.is_empty() && !matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) {
                         p.error role="alert" { (message) }
                     }
-                    p { a href="/console/" { (lang.t(T::Back)) } }
+                    p { a href="/console" { (lang.t(T::Back)) } }
                 }
             }
         }

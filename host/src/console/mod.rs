@@ -54,7 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(governance::router())
         .fallback(not_found);
     Router::new()
-        .route("/", get(|| async { redirect("/console/") }))
+        .route("/", get(|| async { redirect("/console") }))
         .nest("/console", pages)
         .layer(axum::middleware::from_fn(html_errors))
 }
@@ -136,7 +136,9 @@ async fn html_errors(request: Request, next: Next) -> Response {
     headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // Not `no-referrer`: under it browsers send `Origin: null` with a form's
+    // POST, and the same-origin check needs the real origin.
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     // Pages hold confidential views: never kept by the browser or a proxy.
     if !headers.contains_key(CACHE_CONTROL) {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -194,7 +196,7 @@ async fn sign_in(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
     let form = Form::parse(&body);
     match session::open(&state, form.get("token")).await {
         Ok(id) => {
-            let mut response = redirect("/console/");
+            let mut response = redirect("/console");
             if let Ok(cookie) = HeaderValue::from_str(&session::session_cookie(&id)) {
                 response.headers_mut().insert(SET_COOKIE, cookie);
             }
@@ -236,7 +238,7 @@ async fn switch_language(
     let back = back
         .back
         .filter(|b| b.starts_with("/console/") && !b.contains("//") && !b.contains('\\'))
-        .unwrap_or_else(|| "/console/".into());
+        .unwrap_or_else(|| "/console".into());
     let mut response = redirect(&back);
     let cookie = format!(
         "{}={}; Path=/; SameSite=Strict; Max-Age=31536000",

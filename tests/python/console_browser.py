@@ -157,6 +157,7 @@ def main():
         differing = int(operator.locator("#differing").inner_text())
         assert differing > 0, "the playground shows no member whose outcome differs"
         expect(operator.locator("#per-member tr.differs").first).to_be_visible()
+        operator.locator("#results").scroll_into_view_if_needed()
         shot(operator, "playground")
 
         # The steering committee approves; the operator activates.

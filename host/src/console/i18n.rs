@@ -180,8 +180,8 @@ texts! {
     Delay: "Delay", "遅延";
     View: "View", "閲覧内容";
     Differs: "differs from the active version", "有効なバージョンと異なる";
-    Extra: "Extra text this version shows", "このバージョンで追加表示される内容";
-    SaveFixture: "Save as fixture (YAML for plugin test)", "フィクスチャとして保存（plugin test 用 YAML）";
+    Extra: "Differences (extra text highlighted)", "差分（追加表示される内容を強調）";
+    SaveFixture: "Save as fixture (for plugin test)", "フィクスチャとして保存（plugin test 用）";
     Steering: "Steering committee", "運営委員会";
     Applications: "Applications to decide", "審査待ちの入会申請";
     PendingApprovals: "Policy versions awaiting approval", "承認待ちのポリシー";

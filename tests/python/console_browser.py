@@ -160,6 +160,11 @@ def main():
         operator.locator("#results").scroll_into_view_if_needed()
         shot(operator, "playground")
 
+        # The decision log names members by organisation; explain says why.
+        operator.goto(f"{base}/console/communities/council/decisions")
+        expect(operator.locator("#decisions")).to_contain_text("Tokyo Metropolitan Government")
+        shot(operator, "decisions")
+
         # The steering committee approves; the operator activates.
         steering = person("steering_committee")
         expect(steering).to_have_url(re.compile(r"/console/steering$"))

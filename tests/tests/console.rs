@@ -177,6 +177,14 @@ async fn a_console_page_never_shows_what_the_api_refuses() {
         ),
         ("/console/steering", "/communities/council/applications"),
         ("/console/secretariat", "/audit"),
+        (
+            "/console/communities/council/decisions",
+            "/communities/council/decisions",
+        ),
+        (
+            "/console/communities/council/quarantine",
+            "/communities/council/quarantine",
+        ),
     ] {
         let (status, body) = outsider.get(page).await;
         let api = server.get("sakura-bank@financials-isac", api_path).await;
@@ -184,6 +192,23 @@ async fn a_console_page_never_shows_what_the_api_refuses() {
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert!(body.contains("<h1>403"), "{body}");
     }
+    // The Council's operator reads the decision log with organisation names
+    // and explains a member's outcome, as over the API.
+    let council = Visitor::sign_in(&server, "operator@council").await;
+    let (status, log) = council.get("/console/communities/council/decisions").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(log.contains("Tokyo Metropolitan Government"), "{log}");
+    let nisc = server.member_id("nisc@council").await;
+    let (status, explained) = council
+        .get(&format!(
+            "/console/communities/council/decisions/{green}/explain?member={nisc}"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        explained.contains("routed") && explained.contains("redacted"),
+        "{explained}"
+    );
     let operator = Visitor::sign_in(&server, "operator@financials-isac").await;
     let (status, _) = operator.get("/console/communities/council").await;
     assert_eq!(status, StatusCode::FORBIDDEN);

@@ -204,6 +204,7 @@ texts! {
     Fault: "Fault", "異常";
     Done: "Done", "完了しました";
     Cases: "Cases", "事案";
+    ShadowDiffs: "Shadow diffs", "シャドー差分";
     Publications: "Publications", "公表情報";
     Statistics: "Statistics", "統計";
     CasesHandled: "Cases handled (new / continuing / closed)", "取扱事案（新規 / 継続 / 終了）";

@@ -7,13 +7,15 @@
 //! API would answer that principal and refuses what it refuses (as an HTML
 //! 403 or 404 page rather than JSON). One module per page group: [`member`]
 //! (inbox, delivery, submit), [`overview`] (cases, publications,
-//! statistics), [`operator`] (community, versions),
+//! statistics), [`operator`] (community, versions), [`operations`]
+//! (quarantine, decision log, explain, shadow diffs),
 //! [`playground`], [`governance`] (steering committee, secretariat).
 
 mod governance;
 pub mod i18n;
 mod layout;
 mod member;
+mod operations;
 mod operator;
 mod overview;
 mod playground;
@@ -49,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/{file}", get(asset))
         .merge(member::router())
         .merge(operator::router())
+        .merge(operations::router())
         .merge(overview::router())
         .merge(playground::router())
         .merge(governance::router())

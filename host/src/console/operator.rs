@@ -154,6 +154,9 @@ fn row(lang: Lang, signed: &Signed, id: &str, version: &Value) -> Markup {
                  small { (lang.date_text(version["uploaded_at"].as_str().unwrap_or_default())) } }
             td { @if approvals.is_empty() { span.muted { (lang.t(T::None)) } } @else { (approvals.join(", ")) } }
             td.actions {
+                @if status == "shadow" {
+                    a href={ "/console/communities/" (id) "/versions/" (number) "/diffs" } { (lang.t(T::ShadowDiffs)) }
+                }
                 @for (action, label) in &actions {
                     form method="post" action={ "/console/communities/" (id) "/versions/" (number) "/" (action) } {
                         input type="hidden" name="csrf" value=(signed.csrf);

@@ -2,13 +2,15 @@
 
 Run by tests/tests/console.rs against a test server seeded with the demo:
 
-    python3 console_browser.py BASE_URL TOKENS_JSON [SCREENSHOT_DIR]
+    python3 console_browser.py BASE_URL TOKENS_JSON COMPONENT [SCREENSHOT_DIR]
 
 One browser process, one context per person. Steps: every role signs in;
 Sakura Bank submits a report (first with a mistake: the form names the field),
 and Tokyo, watching its inbox, sees it arrive live with the victim masked;
 Tokyo is refused the operator page (the 403 page); the Council operator stages
-a new version, runs the playground on it and sees per-member differences; the
+a new version, runs the playground on it and sees per-member differences, and
+runs it on an uploaded component (COMPONENT, the built baseline plugin, which
+the Council runs already: no differences); the
 steering committee approves it and the operator activates it; the language
 switch turns the page Japanese. Every page is watched for console errors and
 Content-Security-Policy violations: any fails the run. With SCREENSHOT_DIR,
@@ -64,7 +66,8 @@ class Watch:
 
 def main():
     base, tokens_path = sys.argv[1], sys.argv[2]
-    shots = sys.argv[3] if len(sys.argv) > 3 else None
+    component = sys.argv[3]
+    shots = sys.argv[4] if len(sys.argv) > 4 else None
     tokens = json.load(open(tokens_path))
     started = time.monotonic()
     watch = Watch()
@@ -159,6 +162,11 @@ def main():
         expect(operator.locator("#per-member tr.differs").first).to_be_visible()
         operator.locator("#results").scroll_into_view_if_needed()
         shot(operator, "playground")
+        # An uploaded component, tried without being stored: the Council's own
+        # baseline, so nobody's outcome differs.
+        operator.set_input_files("#component", component)
+        operator.click("#playground button[value=run]")
+        expect(operator.locator("#differing")).to_have_text("0")
 
         # The decision log names members by organisation; explain says why.
         operator.goto(f"{base}/console/communities/council/decisions")

@@ -411,6 +411,7 @@ async fn the_console_works_in_a_real_browser() {
     let mut args = vec![
         server.base.as_str(),
         tokens.path().to_str().expect("a path"),
+        isac_plugin_artifacts::BASELINE,
     ];
     if std::env::var_os("ISAC_CONSOLE_SCREENSHOTS").is_some() {
         args.push(shots);

@@ -75,9 +75,9 @@ struct Configured {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-struct Uploaded {
+pub(crate) struct Uploaded {
     /// The plugin's sha256, which names it from now on.
-    digest: String,
+    pub(crate) digest: String,
 }
 
 /// Every community, by id.
@@ -252,7 +252,7 @@ async fn configure(
 #[utoipa::path(post, path = "/plugins", tag = "communities",
     request_body(content = String, content_type = "application/wasm", description = "the component's bytes"),
     responses((status = 201, body = Uploaded)))]
-async fn upload(
+pub(crate) async fn upload(
     State(state): State<AppState>,
     principal: Principal,
     body: Result<Bytes, BytesRejection>,

@@ -23,7 +23,7 @@ mod session;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Request, State};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, REFERRER_POLICY, SET_COOKIE,
     X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
@@ -169,6 +169,52 @@ impl Form {
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.as_str())
             .unwrap_or_default()
+    }
+}
+
+/// A posted form: URL-encoded, or multipart with at most one file (a plugin
+/// component to stage or to try in the playground).
+pub struct Posted {
+    pub form: Form,
+    pub file: Option<Bytes>,
+}
+
+impl FromRequest<AppState> for Posted {
+    type Rejection = Failure;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Failure> {
+        let bad = |message: String| Failure::Api(ApiError::invalid("body", message));
+        let multipart = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("multipart/form-data"));
+        if !multipart {
+            let bytes = Bytes::from_request(request, state)
+                .await
+                .map_err(|e| bad(e.body_text()))?;
+            return Ok(Posted {
+                form: Form::parse(&bytes),
+                file: None,
+            });
+        }
+        let mut parts = Multipart::from_request(request, state)
+            .await
+            .map_err(|e| bad(e.body_text()))?;
+        let (mut fields, mut file) = (Vec::new(), None);
+        while let Some(field) = parts.next_field().await.map_err(|e| bad(e.body_text()))? {
+            let name = field.name().unwrap_or_default().to_string();
+            if field.file_name().is_some() {
+                let bytes = field.bytes().await.map_err(|e| bad(e.body_text()))?;
+                file = Some(bytes).filter(|b| !b.is_empty());
+            } else {
+                fields.push((name, field.text().await.map_err(|e| bad(e.body_text()))?));
+            }
+        }
+        Ok(Posted {
+            form: Form(fields),
+            file,
+        })
     }
 }
 

@@ -18,10 +18,10 @@ use serde_json::Value;
 use super::i18n::{Lang, T};
 use super::layout;
 use super::session::Signed;
-use super::{Failure, Form, redirect};
+use super::{Failure, Form, Posted, redirect};
 use crate::api::extract::{ApiJson, Path as ApiPath};
 use crate::api::policies::{self, Candidate, Rollback, VersionPath};
-use crate::api::{ApiError, AppState, Principal};
+use crate::api::{ApiError, AppState, Principal, communities};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -173,8 +173,10 @@ fn stage_form(lang: Lang, signed: &Signed, id: &str, form: &Form) -> Markup {
         section aria-labelledby="stage" {
             h2 #stage { (lang.t(T::Stage)) }
             p.help #stage-help { (lang.t(T::StageHelp)) }
-            form method="post" action={ "/console/communities/" (id) "/stage" } {
+            form method="post" enctype="multipart/form-data" action={ "/console/communities/" (id) "/stage" } {
                 input type="hidden" name="csrf" value=(signed.csrf);
+                label for="component" { (lang.t(T::Component)) }
+                input #component type="file" name="component" accept=".wasm,application/wasm";
                 label for="plugin" { (lang.t(T::Plugin)) }
                 input #plugin name="plugin" value=(form.get("plugin")) aria-describedby="stage-help";
                 label for="settings" { (lang.t(T::Settings)) " (JSON)" }
@@ -189,11 +191,25 @@ async fn stage(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<String>,
-    body: Bytes,
+    posted: Posted,
 ) -> Result<Response, Failure> {
-    let form = Form::parse(&body);
+    let Posted { form, file } = posted;
     signed.check_form(&form)?;
-    let plugin = Some(form.get("plugin").trim().to_string()).filter(|p| !p.is_empty());
+    let mut plugin = Some(form.get("plugin").trim().to_string()).filter(|p| !p.is_empty());
+    // An uploaded component is stored as `POST /plugins` stores it, then staged by digest.
+    if let Some(bytes) = file {
+        let uploaded =
+            communities::upload(State(state.clone()), signed.principal.clone(), Ok(bytes)).await;
+        match uploaded {
+            Ok((_, Json(uploaded))) => plugin = Some(uploaded.digest),
+            Err(ApiError::Invalid { message, .. }) => {
+                let problem = format!("component: {message}");
+                let page = page(&state, &signed, &id, &form, Some(&problem), false).await?;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
     let settings = match form.get("settings").trim() {
         "" => Ok(None),
         text => serde_json::from_str::<Value>(text)

@@ -19,7 +19,7 @@ use sqlx::Row;
 use super::i18n::{Lang, T};
 use super::layout;
 use super::session::Signed;
-use super::{Failure, Form};
+use super::{Failure, Form, Posted};
 use crate::api::extract::Path as ApiPath;
 use crate::api::{ApiError, AppState, Seat, policies, reports};
 use crate::pipeline::Policy;
@@ -76,12 +76,12 @@ async fn run(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<String>,
-    body: Bytes,
+    posted: Posted,
 ) -> Result<Response, Failure> {
-    let form = Form::parse(&body);
+    let Posted { form, file } = posted;
     signed.check_form(&form)?;
     let choices = choices(&state, &signed, &id).await?;
-    let ran = match evaluate(&state, &signed, &id, &form).await {
+    let ran = match evaluate(&state, &signed, &id, &form, file).await {
         Ok(ran) => ran,
         Err(ApiError::Invalid { field, message }) => {
             let problem = format!("{field}: {message}");
@@ -102,15 +102,35 @@ async fn evaluate(
     signed: &Signed,
     id: &str,
     form: &Form,
+    component: Option<Bytes>,
 ) -> Result<Run, ApiError> {
-    let number: i64 = form
-        .get("version")
-        .parse()
-        .map_err(|_| ApiError::invalid("version", "choose a version"))?;
     let mut conn = state.db.acquire().await?;
-    let version = registry::get(&mut conn, id, number).await?;
+    // An uploaded component is loaded for this run only: not stored.
+    let (plugin, default_settings) = match component {
+        Some(bytes) => {
+            let pipeline = state.pipeline.clone();
+            let plugin = tokio::task::spawn_blocking(move || pipeline.runtime().load(&bytes))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+                .map_err(|e| ApiError::invalid("component", e.fault.to_string()))?;
+            (plugin, "{}".to_string())
+        }
+        None => {
+            let number: i64 = form
+                .get("version")
+                .parse()
+                .map_err(|_| ApiError::invalid("version", "choose a version"))?;
+            let version = registry::get(&mut conn, id, number).await?;
+            let plugin = state
+                .pipeline
+                .plugin(&version.digest)
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            (plugin, version.settings)
+        }
+    };
     let settings = match form.get("settings").trim() {
-        "" => version.settings.clone(),
+        "" => default_settings,
         text => {
             serde_json::from_str::<Value>(text)
                 .map_err(|e| ApiError::invalid("settings", e.to_string()))?;
@@ -144,11 +164,6 @@ async fn evaluate(
     let submission =
         intake::parse(report_json.to_string().as_bytes()).and_then(intake::validate)?;
     let report = reports::new_report(&seat, id.to_string(), submission.into_inner());
-    let plugin = state
-        .pipeline
-        .plugin(&version.digest)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let policy = Policy {
         community: id.to_string(),
         plugin,
@@ -189,7 +204,7 @@ fn page(
     let body = html! {
         p.help { (lang.t(T::PlaygroundHelp)) }
         @if let Some(problem) = problem { p.error role="alert" #playground-error { (lang.t(T::FixErrors)) " (" (problem) ")" } }
-        form #playground method="post" action={ "/console/communities/" (id) "/playground" } {
+        form #playground method="post" enctype="multipart/form-data" action={ "/console/communities/" (id) "/playground" } {
             input type="hidden" name="csrf" value=(signed.csrf);
             div.columns {
                 div {
@@ -202,6 +217,9 @@ fn page(
                             }
                         }
                     }
+                    label for="component" { (lang.t(T::Component)) }
+                    input #component type="file" name="component" accept=".wasm,application/wasm" aria-describedby="component-help";
+                    p.help #component-help { (lang.t(T::ComponentHelp)) }
                     label for="settings" { (lang.t(T::Settings)) " (JSON)" }
                     textarea #settings name="settings" rows="2" { (form.get("settings")) }
                     label for="submitter" { (lang.t(T::Submitter)) }

@@ -93,32 +93,20 @@ async fn count(server: &TestServer, table: &str) -> i64 {
         .expect("a count")
 }
 
-async fn submit(server: &TestServer, who: &str, body: serde_json::Value) -> String {
-    let sent = server
-        .post(who, "/communities/council/reports", &body)
-        .await;
-    assert_eq!(sent.status, StatusCode::CREATED, "{:?}", sent.body);
-    sent.body["report_id"]
-        .as_str()
-        .expect("report id")
-        .to_string()
-}
-
 #[tokio::test]
 async fn a_console_page_never_shows_what_the_api_refuses() {
     let server = TestServer::start().await;
     let tokyo = server.member_id("tokyo@council").await;
     // A RED report to Tokyo only, and a GREEN one naming its victim.
-    submit(
-        &server,
-        "sakura-bank@council",
-        json!({"title": "Red secret zq81", "body": "only for tokyo zq81",
-        "tlp": "red", "confidence": "confirmed", "named_recipients": [tokyo]}),
-    )
-    .await;
-    let green = submit(&server, "sakura-bank@council", json!({"title": "Phishing kit targeting Sakura Bank customers",
+    let red = json!({"title": "Red secret zq81", "body": "only for tokyo zq81",
+        "tlp": "red", "confidence": "confirmed", "named_recipients": [tokyo]});
+    server.submit_to_council("sakura-bank@council", &red).await;
+    let green = json!({"title": "Phishing kit targeting Sakura Bank customers",
         "body": "Sakura Bank customers get mails", "tlp": "green", "confidence": "confirmed", "victim": "Sakura Bank",
-        "indicators": [{"kind": "domain", "value": "sakura-bank-login.example"}]})).await;
+        "indicators": [{"kind": "domain", "value": "sakura-bank-login.example"}]});
+    let green = server
+        .submit_to_council("sakura-bank@council", &green)
+        .await;
 
     // Another member of the Council: the RED report never shows, the victim is masked.
     let other = Visitor::sign_in(&server, "nisc@council").await;

@@ -7,7 +7,7 @@
 //! console works in a real browser (`tests/python/console_browser.py`,
 //! Debian's Chromium driven by Playwright).
 
-use isac_tests::TestServer;
+use isac_tests::{TestServer, isac_host};
 use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, SET_COOKIE};
 use reqwest::{Client, StatusCode, redirect};
 use serde_json::json;
@@ -59,7 +59,7 @@ impl Visitor {
         let csp = response.headers().get(CONTENT_SECURITY_POLICY).cloned();
         assert_eq!(
             csp.as_ref().and_then(|v| v.to_str().ok()),
-            Some(isac_tests::isac_host::console::CSP),
+            Some(isac_host::console::CSP),
             "{path}"
         );
         (status, response.text().await.expect("a body"))
@@ -362,7 +362,6 @@ async fn the_playground_stores_nothing_but_an_audit_entry() {
         audited + 1,
         "one audit entry, nothing else"
     );
-    // Saved as a fixture: a file `plugin test` reads.
     let mut save = form.to_vec();
     save.retain(|(k, _)| *k != "save");
     save.push(("save", "fixture"));
@@ -370,9 +369,16 @@ async fn the_playground_stores_nothing_but_an_audit_entry() {
         .post("/console/communities/council/playground", &save)
         .await;
     assert_eq!(status, StatusCode::OK);
-    let parsed: isac_tests::isac_host::fixture::Fixture =
-        serde_json::from_str(&fixture).expect("a fixture file");
-    assert_eq!(parsed.community, "council");
+    // Saved as a fixture: `plugin test` passes it with the version that ran.
+    let folder = tempfile::tempdir().expect("a folder");
+    std::fs::write(folder.path().join("playground.json"), &fixture).expect("written");
+    let files = isac_host::fixture::load_dir(folder.path()).expect("a fixture file");
+    let runtime = isac_host::runtime::PolicyRuntime::new(Default::default()).expect("a runtime");
+    let baseline = std::fs::read(isac_plugin_artifacts::BASELINE).expect("built");
+    let plugin = runtime.load(&baseline).expect("loads");
+    let outcome = isac_host::fixture::run_fixture(&plugin, &files[0]);
+    assert!(outcome.passed(), "{:?}\n{fixture}", outcome.mismatches);
+    assert_eq!(files[0].fixture.community, "council");
     // A member is refused the playground, as it is refused staging.
     let member = Visitor::sign_in(&server, "sakura-bank@council").await;
     let member_csrf = member.csrf("/console/inbox").await;

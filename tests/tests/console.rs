@@ -116,6 +116,20 @@ async fn a_console_page_never_shows_what_the_api_refuses() {
         !inbox.contains("zq81"),
         "a RED report shows in another member's inbox"
     );
+    for page in [
+        "/console/cases",
+        "/console/publications",
+        "/console/statistics",
+    ] {
+        let (status, body) = other.get(page).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(
+            !body.contains("zq81") && !body.contains("Sakura Bank customers"),
+            "{page}"
+        );
+    }
+    let (_, statistics) = other.get("/console/statistics").await;
+    assert!(statistics.contains("<svg"), "the statistics have charts");
     let deliveries: Vec<i64> = server.get("nisc@council", "/inbox").await.body["items"]
         .as_array()
         .expect("items")

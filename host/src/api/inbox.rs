@@ -229,18 +229,20 @@ async fn list(
     }))
 }
 
-/// The first `limit` due deliveries of the caller's inbox, as `GET /inbox`
-/// answers them (and audit-logged the same way): the console's inbox page.
-pub(crate) async fn first_page(
+/// The first `limit` deliveries of the caller's inbox that became due at or
+/// after `since` (Unix seconds), as `GET /inbox?since=` answers them (and
+/// audit-logged the same way): the console's inbox page.
+pub(crate) async fn page_since(
     state: AppState,
     principal: Principal,
+    since: i64,
     limit: i64,
 ) -> Result<Value, ApiError> {
     let query = InboxQuery {
         cursor: None,
         community: None,
         case: None,
-        since: None,
+        since: Some(crate::model::unix_time::to_rfc3339(since)),
         limit: Some(limit),
     };
     let Json(page) = list(State(state), principal, Query(query)).await?;

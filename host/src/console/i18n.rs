@@ -114,7 +114,7 @@ texts! {
     SignedInAs: "Signed in as", "サインイン中";
     Language: "Language", "言語";
     Inbox: "Inbox", "受信箱";
-    InboxLive: "New deliveries appear here as they arrive.", "新しい配信はここに届き次第表示されます。";
+    InboxLive: "Deliveries of the last 30 days, newest first; new ones appear here as they arrive.", "過去30日間の配信（新しい順）。新しい配信は届き次第ここに表示されます。";
     InboxEmpty: "Nothing delivered yet.", "まだ配信はありません。";
     Delivered: "Delivered", "配信日時";
     ReportTitle: "Title", "件名";

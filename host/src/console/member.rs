@@ -27,12 +27,15 @@ pub fn router() -> Router<AppState> {
         .route("/submit", get(submit_page).post(submit))
 }
 
-/// How many deliveries the inbox page lists (the API's largest page).
+/// How many deliveries the inbox page lists (the API's largest page)...
 const INBOX_PAGE: i64 = 500;
+/// ...of those that became due in the last this many days.
+const INBOX_DAYS: i64 = 30;
 
 async fn inbox_page(State(state): State<AppState>, signed: Signed) -> Result<Markup, Failure> {
     let lang = signed.lang;
-    let page = inbox::first_page(state, signed.principal.clone(), INBOX_PAGE).await?;
+    let since = crate::store::now() - INBOX_DAYS * 86_400;
+    let page = inbox::page_since(state, signed.principal.clone(), since, INBOX_PAGE).await?;
     let items: Vec<&Value> = page["items"]
         .as_array()
         .into_iter()

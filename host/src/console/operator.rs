@@ -196,8 +196,11 @@ async fn stage(
     let Posted { form, file } = posted;
     signed.check_form(&form)?;
     let mut plugin = Some(form.get("plugin").trim().to_string()).filter(|p| !p.is_empty());
-    // An uploaded component is stored as `POST /plugins` stores it, then staged by digest.
+    // An uploaded component is stored as `POST /plugins` stores it, then staged
+    // by digest; only by whoever may stage here, so nothing is stored for a
+    // request that staging would refuse.
     if let Some(bytes) = file {
+        policies::community(&state, &signed.principal, &id, true).await?;
         let uploaded =
             communities::upload(State(state.clone()), signed.principal.clone(), Ok(bytes)).await;
         match uploaded {

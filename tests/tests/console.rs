@@ -307,6 +307,23 @@ async fn sessions_forms_and_errors_are_guarded() {
             .starts_with("application/json")
     );
 
+    // Revocation is immediate: a suspended member's open session is refused.
+    let tokyo = Visitor::sign_in(&server, "tokyo@council").await;
+    let (status, _) = tokyo.get("/console/inbox").await;
+    assert_eq!(status, StatusCode::OK);
+    let id = server.member_id("tokyo@council").await;
+    let suspended = server
+        .post(
+            "steering_committee",
+            &format!("/members/{id}/suspend"),
+            &json!({"reason": "test"}),
+        )
+        .await;
+    assert_eq!(suspended.status, StatusCode::OK, "{:?}", suspended.body);
+    let (status, page) = tokyo.get("/console/inbox").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("<h1>403"));
+
     // Signing out ends the session on the server.
     let (status, _) = member
         .post("/console/sign-out", &[("csrf", csrf.as_str())])

@@ -312,14 +312,24 @@ async fn sessions_forms_and_errors_are_guarded() {
     let (status, _) = tokyo.get("/console/inbox").await;
     assert_eq!(status, StatusCode::OK);
     let id = server.member_id("tokyo@council").await;
-    let suspended = server
-        .post(
-            "steering_committee",
-            &format!("/members/{id}/suspend"),
-            &json!({"reason": "test"}),
-        )
-        .await;
-    assert_eq!(suspended.status, StatusCode::OK, "{:?}", suspended.body);
+    // The steering committee suspends it from its page, giving a reason.
+    let steering = Visitor::sign_in(&server, "steering_committee").await;
+    let csrf_steering = steering.csrf("/console/steering").await;
+    let tokyo_id = id.to_string();
+    let form = [
+        ("csrf", csrf_steering.as_str()),
+        ("member", tokyo_id.as_str()),
+        ("transition", "suspend"),
+        ("reason", "left its duty to share unfulfilled"),
+    ];
+    let (status, _) = steering.post("/console/members/status", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, record) = steering.get(&format!("/console/members/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        record.contains("suspended") && record.contains("left its duty to share unfulfilled"),
+        "{record}"
+    );
     let (status, page) = tokyo.get("/console/inbox").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(page.contains("<h1>403"));

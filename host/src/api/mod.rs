@@ -16,7 +16,7 @@ mod health;
 pub(crate) mod inbox;
 mod info_requests;
 mod member_directory;
-mod members;
+pub(crate) mod members;
 mod notes;
 mod openapi;
 pub(crate) mod operations;

@@ -17,13 +17,15 @@ use super::layout;
 use super::session::Signed;
 use super::{Failure, Form, redirect};
 use crate::api::extract::{ApiJson, Path as ApiPath};
-use crate::api::{ApiError, AppState, Principal, applications, communities, policies};
+use crate::api::{ApiError, AppState, Principal, applications, communities, members, policies};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/steering", get(steering))
         .route("/applications/{id}/{decision}", post(decide))
         .route("/secretariat", get(secretariat))
+        .route("/members/{id}", get(member_page))
+        .route("/members/status", post(change_status))
 }
 
 fn json<T: serde::Serialize>(value: T) -> Result<Value, ApiError> {
@@ -113,6 +115,23 @@ async fn steering(State(state): State<AppState>, signed: Signed) -> Result<Marku
                 }
             }
         }
+        section aria-labelledby="status" {
+            h2 #status { (lang.t(T::MemberStatus)) }
+            form method="post" action="/console/members/status" {
+                input type="hidden" name="csrf" value=(signed.csrf);
+                label for="member" { (lang.t(T::Member)) " ID" }
+                input #member name="member" inputmode="numeric" required;
+                label for="transition" { (lang.t(T::Status)) }
+                select #transition name="transition" {
+                    option value="suspend" { "suspend" }
+                    option value="reinstate" { "reinstate" }
+                    option value="expel" { "expel" }
+                }
+                label for="status-reason" { (lang.t(T::Reason)) }
+                input #status-reason name="reason" required;
+                button type="submit" { (lang.t(T::SubmitButton)) }
+            }
+        }
     };
     Ok(layout::page(
         &signed,
@@ -120,6 +139,65 @@ async fn steering(State(state): State<AppState>, signed: Signed) -> Result<Marku
         lang.t(T::Steering),
         body,
     ))
+}
+
+/// A member's seat and its status changes with their reasons (`GET /members/{id}`).
+async fn member_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> Result<Markup, Failure> {
+    let lang = signed.lang;
+    let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
+    let member = members::show_json(state, signed.principal.clone(), id).await?;
+    let body = html! {
+        dl {
+            dt { (lang.t(T::Organisation)) } dd { (member["organisation"]["name"].as_str().unwrap_or_default()) }
+            dt { (lang.t(T::Community)) } dd { (member["community"].as_str().unwrap_or_default()) }
+            dt { (lang.t(T::Class)) } dd { (member["class"].as_str().unwrap_or_default()) }
+            dt { (lang.t(T::Status)) } dd #member-status { (member["status"].as_str().unwrap_or_default()) }
+        }
+        h2 { (lang.t(T::MemberStatus)) }
+        table #events {
+            thead { tr { th scope="col" { (lang.t(T::Status)) } th scope="col" { (lang.t(T::Reason)) } th scope="col" { (lang.t(T::Delivered)) } } }
+            tbody {
+                @for event in member["events"].as_array().into_iter().flatten() {
+                    tr {
+                        td { (event["event"].as_str().unwrap_or_default()) }
+                        td { (event["reason"].as_str().unwrap_or_default()) }
+                        td { (lang.date_text(event["at"].as_str().unwrap_or_default())) }
+                    }
+                }
+            }
+        }
+    };
+    let title = format!("{} {id}", lang.t(T::Member));
+    Ok(layout::page(
+        &signed,
+        &format!("/console/members/{id}"),
+        &title,
+        body,
+    ))
+}
+
+async fn change_status(
+    State(state): State<AppState>,
+    signed: Signed,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    let form = Form::parse(&body);
+    signed.check_form(&form)?;
+    let id: i64 = form
+        .get("member")
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::invalid("member", "a member id"))?;
+    let (transition, reason) = (
+        form.get("transition").to_string(),
+        form.get("reason").to_string(),
+    );
+    members::transition_as(state, signed.principal.clone(), id, transition, reason).await?;
+    Ok(redirect(&format!("/console/members/{id}")))
 }
 
 async fn decide(

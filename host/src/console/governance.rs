@@ -148,7 +148,7 @@ async fn member_page(
     Path(id): Path<String>,
 ) -> Result<Markup, Failure> {
     let lang = signed.lang;
-    let id: i64 = id.parse().map_err(|_| ApiError::NotFound)?;
+    let id = super::path_number(&id)?;
     let member = members::show_json(state, signed.principal.clone(), id).await?;
     let body = html! {
         dl {

@@ -102,7 +102,7 @@ async fn delivery(
     Path(delivery): Path<String>,
 ) -> Result<Markup, Failure> {
     let lang = signed.lang;
-    let delivery: i64 = delivery.parse().map_err(|_| ApiError::NotFound)?;
+    let delivery = super::path_number(&delivery)?;
     let item = inbox::delivered_view(&state.db, signed.principal.seat()?, delivery).await?;
     let item = serde_json::to_value(item).map_err(|e| ApiError::Internal(e.to_string()))?;
     let view = &item["view"];

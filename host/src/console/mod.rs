@@ -218,6 +218,11 @@ impl FromRequest<AppState> for Posted {
     }
 }
 
+/// An id from the path: anything but a number names nothing (404).
+pub fn path_number(text: &str) -> Result<i64, Failure> {
+    text.parse().map_err(|_| Failure::Api(ApiError::NotFound))
+}
+
 /// The first page for each role.
 async fn home(signed: Result<Signed, Failure>) -> Response {
     let Ok(signed) = signed else {

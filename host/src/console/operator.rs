@@ -193,8 +193,7 @@ async fn stage(
     Path(id): Path<String>,
     posted: Posted,
 ) -> Result<Response, Failure> {
-    let Posted { form, file } = posted;
-    signed.check_form(&form)?;
+    let Posted { form, file } = signed.checked(posted)?;
     let mut plugin = Some(form.get("plugin").trim().to_string()).filter(|p| !p.is_empty());
     // An uploaded component is stored as `POST /plugins` stores it, then staged
     // by digest; only by whoever may stage here, so nothing is stored for a

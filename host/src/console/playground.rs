@@ -78,8 +78,7 @@ async fn run(
     Path(id): Path<String>,
     posted: Posted,
 ) -> Result<Response, Failure> {
-    let Posted { form, file } = posted;
-    signed.check_form(&form)?;
+    let Posted { form, file } = signed.checked(posted)?;
     let choices = choices(&state, &signed, &id).await?;
     let ran = match evaluate(&state, &signed, &id, &form, file).await {
         Ok(ran) => ran,

@@ -105,6 +105,14 @@ impl Signed {
     }
 }
 
+impl Signed {
+    /// A posted form (and file), refused unless it carries the session's CSRF token.
+    pub fn checked(&self, posted: super::Posted) -> Result<super::Posted, Failure> {
+        self.check_form(&posted.form)?;
+        Ok(posted)
+    }
+}
+
 impl FromRequestParts<AppState> for Signed {
     type Rejection = Failure;
 

@@ -22,7 +22,7 @@ use super::session::Signed;
 use super::{Failure, Form, Posted};
 use crate::api::extract::Path as ApiPath;
 use crate::api::{ApiError, AppState, Seat, policies, reports};
-use crate::pipeline::Policy;
+use crate::pipeline::{PlanError, Policy};
 use crate::registry::playground::{self, MemberOutcome, Run};
 use crate::{intake, registry};
 
@@ -103,10 +103,32 @@ async fn evaluate(
     form: &Form,
     component: Option<Bytes>,
 ) -> Result<Run, ApiError> {
+    let submitter: i64 = form
+        .get("submitter")
+        .parse()
+        .map_err(|_| ApiError::invalid("submitter", "choose a member"))?;
     let mut conn = state.db.acquire().await?;
-    // An uploaded component is loaded for this run only: not stored.
-    let (plugin, default_settings) = match component {
-        Some(bytes) => {
+    let version = match &component {
+        Some(_) => None,
+        None => {
+            let number: i64 = form
+                .get("version")
+                .parse()
+                .map_err(|_| ApiError::invalid("version", "choose a version"))?;
+            Some(registry::get(&mut conn, id, number).await?)
+        }
+    };
+    let row = sqlx::query("SELECT organisation_id, class FROM members WHERE id = $1 AND community_id = $2 AND status = 'approved'")
+        .bind(submitter)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| ApiError::invalid("submitter", "not an approved member of this community"))?;
+    // Not held while a plugin loads or runs (they take connections of their own).
+    drop(conn);
+    let (plugin, default_settings) = match (component, version) {
+        // An uploaded component is loaded for this run only: not stored.
+        (Some(bytes), _) => {
             let pipeline = state.pipeline.clone();
             let plugin = tokio::task::spawn_blocking(move || pipeline.runtime().load(&bytes))
                 .await
@@ -114,19 +136,15 @@ async fn evaluate(
                 .map_err(|e| ApiError::invalid("component", e.fault.to_string()))?;
             (plugin, "{}".to_string())
         }
-        None => {
-            let number: i64 = form
-                .get("version")
-                .parse()
-                .map_err(|_| ApiError::invalid("version", "choose a version"))?;
-            let version = registry::get(&mut conn, id, number).await?;
+        (None, Some(version)) => {
             let plugin = state
                 .pipeline
                 .plugin(&version.digest)
                 .await
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
+                .map_err(plan_error)?;
             (plugin, version.settings)
         }
+        (None, None) => return Err(ApiError::invalid("version", "choose a version")),
     };
     let settings = match form.get("settings").trim() {
         "" => default_settings,
@@ -136,17 +154,6 @@ async fn evaluate(
             text.to_string()
         }
     };
-    let submitter: i64 = form
-        .get("submitter")
-        .parse()
-        .map_err(|_| ApiError::invalid("submitter", "choose a member"))?;
-    let row = sqlx::query("SELECT organisation_id, class FROM members WHERE id = $1 AND community_id = $2 AND status = 'approved'")
-        .bind(submitter)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| ApiError::invalid("submitter", "not an approved member of this community"))?;
-    drop(conn);
     let class: String = row.try_get(1)?;
     let seat = Seat {
         member_id: submitter,
@@ -170,7 +177,17 @@ async fn evaluate(
     };
     playground::run(&state.pipeline, policy, report, &signed.principal.actor())
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))
+        .map_err(plan_error)
+}
+
+/// A version whose plugin does not load (its warm-up faulted) cannot be run:
+/// said as such (409), not as a server error.
+fn plan_error(error: PlanError) -> ApiError {
+    match error {
+        PlanError::Database(e) => e.into(),
+        PlanError::Plugin { .. } => ApiError::Conflict(error.to_string()),
+        PlanError::Join(e) => ApiError::Internal(e.to_string()),
+    }
 }
 
 /// The run as a fixture file for `isac-host plugin test`.

@@ -168,10 +168,32 @@ def main():
         operator.click("#playground button[value=run]")
         expect(operator.locator("#differing")).to_have_text("0")
 
+        # Shadowed, the version decides the next live report beside the active
+        # one; its diffs name each member whose view would differ.
+        operator.goto(f"{base}/console/communities/council")
+        operator.click(f"#versions tr[data-version='{version}'] button[data-action=shadow]")
+        expect(operator.locator(f"#versions tr[data-version='{version}']")).to_have_attribute("data-status", "shadow")
+        sakura.goto(f"{base}/console/submit")
+        sakura.fill("#title", "Second wave of the phishing kit")
+        sakura.fill("#indicators", "domain sakura-bank-login2.example")
+        sakura.click("#report button[type=submit]")
+        expect(sakura.locator("#submitted")).to_be_visible()
+        diffs = f"{base}/console/communities/council/versions/{version}/diffs"
+        for _ in range(50):
+            operator.goto(diffs)
+            if operator.locator("tr.differs").count() > 0:
+                break
+            time.sleep(0.2)
+        expect(operator.locator("tr.differs").first).to_be_visible()
+        operator.locator("article.diff").first.scroll_into_view_if_needed()
+        shot(operator, "shadow-diffs")
+
         # The decision log names members by organisation; explain says why.
         operator.goto(f"{base}/console/communities/council/decisions")
         expect(operator.locator("#decisions")).to_contain_text("Tokyo Metropolitan Government")
         shot(operator, "decisions")
+        operator.click("nav.main a[href$='/quarantine']")
+        expect(operator.locator("h1")).to_have_text("Quarantine")
 
         # The steering committee approves; the operator activates.
         steering = person("steering_committee")

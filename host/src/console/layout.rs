@@ -54,6 +54,14 @@ fn nav(signed: &Signed) -> Markup {
                 format!("/console/communities/{community_id}/playground"),
                 T::Playground,
             ),
+            (
+                format!("/console/communities/{community_id}/quarantine"),
+                T::Quarantine,
+            ),
+            (
+                format!("/console/communities/{community_id}/decisions"),
+                T::Decisions,
+            ),
         ],
         Principal::SteeringCommittee => vec![("/console/steering".into(), T::Steering)],
         Principal::Secretariat => vec![("/console/secretariat".into(), T::Secretariat)],

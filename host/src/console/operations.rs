@@ -231,5 +231,5 @@ async fn diffs(
         }
     };
     let here = format!("/console/communities/{id}/versions/{version}/diffs");
-    Ok(layout::page(&signed, &here, lang.t(T::Shadow), body))
+    Ok(layout::page(&signed, &here, lang.t(T::ShadowDiffs), body))
 }

@@ -136,6 +136,21 @@ pub(crate) async fn list(
     }))
 }
 
+/// `GET /communities/{id}/policies` as JSON, for the console's pages.
+pub(crate) async fn list_json(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<Value, ApiError> {
+    let Json(listed) = list(
+        State(state.clone()),
+        principal.clone(),
+        Path(id.to_string()),
+    )
+    .await?;
+    serde_json::to_value(listed).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Candidate {

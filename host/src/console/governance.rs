@@ -73,13 +73,8 @@ async fn steering(State(state): State<AppState>, signed: Signed) -> Result<Marku
         {
             pending_applications.push((name.clone(), application.clone()));
         }
-        let Json(versions) = policies::list(
-            State(state.clone()),
-            signed.principal.clone(),
-            ApiPath(id.clone()),
-        )
-        .await?;
-        for version in json(versions)?["versions"].as_array().into_iter().flatten() {
+        let versions = policies::list_json(&state, &signed.principal, &id).await?;
+        for version in versions["versions"].as_array().into_iter().flatten() {
             if matches!(version["status"].as_str(), Some("staged" | "shadow")) {
                 pending_versions.push((id.clone(), version.clone()));
             }

@@ -56,13 +56,7 @@ async fn page(
     done: bool,
 ) -> Result<Markup, Failure> {
     let lang = signed.lang;
-    let Json(listed) = policies::list(
-        State(state.clone()),
-        signed.principal.clone(),
-        ApiPath(id.to_string()),
-    )
-    .await?;
-    let listed = serde_json::to_value(listed).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let listed = policies::list_json(&state, &signed.principal, &id).await?;
     let versions: Vec<&Value> = listed["versions"]
         .as_array()
         .into_iter()

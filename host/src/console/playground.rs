@@ -5,13 +5,13 @@
 //! whoever may stage a version (the community's operator, the secretariat).
 //! "Save as fixture" answers the same run as a fixture file for `plugin test`.
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use maud::{Markup, html};
 use serde_json::Value;
 use sqlx::Row;
@@ -20,7 +20,6 @@ use super::i18n::{Lang, T};
 use super::layout;
 use super::session::Signed;
 use super::{Failure, Form, Posted};
-use crate::api::extract::Path as ApiPath;
 use crate::api::{ApiError, AppState, Seat, policies, reports};
 use crate::pipeline::{PlanError, Policy};
 use crate::registry::playground::{self, MemberOutcome, Run};
@@ -39,13 +38,7 @@ struct Choices {
 async fn choices(state: &AppState, signed: &Signed, id: &str) -> Result<Choices, Failure> {
     // The playground is the operator's: refuse as staging would, then read.
     policies::community(state, &signed.principal, id, true).await?;
-    let Json(listed) = policies::list(
-        State(state.clone()),
-        signed.principal.clone(),
-        ApiPath(id.to_string()),
-    )
-    .await?;
-    let listed = serde_json::to_value(listed).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let listed = policies::list_json(&state, &signed.principal, &id).await?;
     let rows = sqlx::query(
         "SELECT m.id, o.name FROM members m JOIN organisations o ON o.id = m.organisation_id \
          WHERE m.community_id = $1 AND m.status = 'approved' ORDER BY o.name, m.id",

@@ -62,7 +62,13 @@ impl Visitor {
             Some(isac_host::console::CSP),
             "{path}"
         );
-        (status, response.text().await.expect("a body"))
+        let body = response.text().await.expect("a body");
+        // No inline script or style anywhere (the CSP would block them).
+        assert!(
+            !body.contains("<script>") && !body.contains(" style="),
+            "{path}"
+        );
+        (status, body)
     }
 
     async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {

@@ -204,6 +204,7 @@ texts! {
     Fault: "Fault", "異常";
     Done: "Done", "完了しました";
     Cases: "Cases", "事案";
+    SkipToMain: "Skip to the content", "本文へ移動";
     MemberStatus: "Member status changes", "会員資格の変更";
     Component: "Plugin component (.wasm)", "プラグインコンポーネント（.wasm）";
     ComponentHelp: "Optional: a component to try instead of a stored version. It is loaded for this run only, not stored.", "任意：保存済みバージョンの代わりに試すコンポーネント。この実行のためだけに読み込まれ、保存されません。";

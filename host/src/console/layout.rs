@@ -91,6 +91,7 @@ pub fn page(signed: &Signed, here: &str, title: &str, body: Markup) -> Markup {
         html lang=(lang.code()) {
             (head(lang, title))
             body {
+                a.skip href="#main" { (lang.t(T::SkipToMain)) }
                 header {
                     a.brand href="/console" { (lang.t(T::Title)) }
                     (nav(signed))

@@ -205,6 +205,10 @@ def main():
         operator.goto(f"{base}/console/communities/council")
         operator.click(f"#versions tr[data-version='{version}'] button[data-action=activate]")
         expect(operator.locator("#active-version")).to_contain_text(f"v{version}")
+        shot(operator, "versions-activated")
+        # ...and rolls back to the version active before it.
+        operator.click("#rollback-to ~ button[type=submit]")
+        expect(operator.locator("#active-version")).not_to_contain_text(f"v{version}")
 
         # The secretariat's page; then the language switch.
         secretariat = person("secretariat")

@@ -204,6 +204,8 @@ texts! {
     Fault: "Fault", "異常";
     Done: "Done", "完了しました";
     Cases: "Cases", "事案";
+    RollbackTo: "Roll back to", "ロールバック先";
+    PreviousVersion: "the version active before the current one", "現在の一つ前に有効だったバージョン";
     SkipToMain: "Skip to the content", "本文へ移動";
     MemberStatus: "Member status changes", "会員資格の変更";
     Component: "Plugin component (.wasm)", "プラグインコンポーネント（.wasm）";

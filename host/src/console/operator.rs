@@ -97,6 +97,13 @@ async fn page(
             @if operates {
                 form method="post" action={ "/console/communities/" (id) "/rollback" } {
                     input type="hidden" name="csrf" value=(signed.csrf);
+                    label for="rollback-to" { (lang.t(T::RollbackTo)) }
+                    select #rollback-to name="to" {
+                        option value="" { (lang.t(T::PreviousVersion)) }
+                        @for v in versions.iter().filter(|v| v["status"] == "retired") {
+                            option value=(v["id"]) { "v" (v["id"]) }
+                        }
+                    }
                     button type="submit" { (lang.t(T::Rollback)) }
                 }
             }

@@ -73,10 +73,10 @@ fn nav(signed: &Signed) -> Markup {
     }
 }
 
-/// How the header names who is signed in.
-pub fn who(principal: &Principal) -> String {
-    match principal {
-        Principal::Member(seat) => format!("member {} @ {}", seat.member_id, seat.community_id),
+/// How the header names who is signed in: a member by its organisation.
+fn who(signed: &Signed) -> String {
+    match &signed.principal {
+        Principal::Member(seat) => format!("{} @ {}", signed.organisation, seat.community_id),
         Principal::Operator { community_id } => format!("operator @ {community_id}"),
         Principal::SteeringCommittee => "steering committee".into(),
         Principal::Secretariat => "secretariat".into(),
@@ -96,7 +96,7 @@ pub fn page(signed: &Signed, here: &str, title: &str, body: Markup) -> Markup {
                     a.brand href="/console" { (lang.t(T::Title)) }
                     (nav(signed))
                     div.account {
-                        span { (lang.t(T::SignedInAs)) ": " strong #who { (who(&signed.principal)) } }
+                        span { (lang.t(T::SignedInAs)) ": " strong #who { (who(signed)) } }
                         form method="post" action="/console/sign-out" {
                             input type="hidden" name="csrf" value=(signed.csrf);
                             button type="submit" { (lang.t(T::SignOut)) }

@@ -92,6 +92,8 @@ pub struct Signed {
     pub csrf: String,
     pub session: String,
     pub lang: Lang,
+    /// A member's organisation (its own name), for the header; empty for roles.
+    pub organisation: String,
 }
 
 impl Signed {
@@ -137,7 +139,19 @@ impl FromRequestParts<AppState> for Signed {
             Err(ApiError::BadToken | ApiError::Unauthorized) => return Err(Failure::SignIn),
             Err(other) => return Err(other.into()),
         };
+        let organisation = match &principal {
+            Principal::Member(seat) => {
+                sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
+                    .bind(seat.organisation_id)
+                    .fetch_optional(&state.db)
+                    .await
+                    .map_err(ApiError::from)?
+                    .unwrap_or_default()
+            }
+            _ => String::new(),
+        };
         Ok(Signed {
+            organisation,
             principal,
             csrf: row.try_get(1).map_err(ApiError::from)?,
             token_hash,

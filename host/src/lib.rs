@@ -6,6 +6,7 @@ pub mod checkpointing;
 pub mod cli;
 pub mod clock;
 pub mod cluster;
+pub mod console;
 pub mod council;
 pub mod demo;
 pub mod fixture;

@@ -165,6 +165,17 @@ impl TestServer {
         self.call(Method::PUT, who, path, Some(body)).await
     }
 
+    /// Submits `body` to the Council as `who`, which must be delivered (201):
+    /// the report's id.
+    pub async fn submit_to_council(&self, who: &str, body: &Value) -> String {
+        let sent = self.post(who, "/communities/council/reports", body).await;
+        assert_eq!(sent.status, StatusCode::CREATED, "{:?}", sent.body);
+        sent.body["report_id"]
+            .as_str()
+            .expect("a report id")
+            .to_string()
+    }
+
     /// The member id behind a demo member token.
     pub async fn member_id(&self, who: &str) -> i64 {
         let hash = isac_host::api::hash_token(self.token(who));

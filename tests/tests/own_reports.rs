@@ -15,14 +15,7 @@ const OTHER: &str = "tokyo@council";
 async fn submit(server: &TestServer, who: &str, n: usize) -> String {
     let body = json!({"title": format!("Own report {n}"), "body": "Seen at a bank", "tlp": "green",
         "confidence": "confirmed", "indicators": [{"kind": "domain", "value": format!("own{n}.example")}]});
-    let sent = server
-        .post(who, "/communities/council/reports", &body)
-        .await;
-    assert_eq!(sent.status, StatusCode::CREATED, "{:?}", sent.body);
-    sent.body["report_id"]
-        .as_str()
-        .expect("a report id")
-        .to_string()
+    server.submit_to_council(who, &body).await
 }
 
 /// Every page of `who`'s own reports, `limit` at a time: the ids, in order.

@@ -140,7 +140,7 @@ async fn apply(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-struct Pending {
+pub(crate) struct Pending {
     id: String,
     name: String,
     kind: String,
@@ -154,7 +154,7 @@ struct Pending {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-struct PendingList {
+pub(crate) struct PendingList {
     community: String,
     applications: Vec<Pending>,
 }
@@ -165,7 +165,7 @@ struct PendingList {
 #[utoipa::path(get, path = "/communities/{id}/applications", operation_id = "list_applications", tag = "membership",
     params(("id" = String, Path, description = "the community")),
     responses((status = 200, body = PendingList)))]
-async fn list(
+pub(crate) async fn list(
     State(state): State<AppState>,
     principal: Principal,
     Path(community): Path<String>,
@@ -207,16 +207,16 @@ async fn list(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Decision {
-    reason: String,
+pub(crate) struct Decision {
+    pub(crate) reason: String,
     /// Approval only: the organisation on record the applicant is. Without it,
     /// approval creates a new organisation with the applicant's name.
     #[serde(default)]
-    organisation_id: Option<i64>,
+    pub(crate) organisation_id: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-struct Decided {
+pub(crate) struct Decided {
     application_id: String,
     /// `approved` or `refused`.
     status: &'static str,
@@ -238,7 +238,7 @@ struct Decided {
         (status = 200, body = Decided),
         (status = 409, body = ErrorBody, description = "already decided, or the name is taken"),
     ))]
-async fn decide(
+pub(crate) async fn decide(
     State(state): State<AppState>,
     principal: Principal,
     Path((id, decision)): Path<(String, String)>,

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 use utoipa::{IntoParams, ToSchema};
@@ -117,6 +118,18 @@ async fn list(
             .then_with(|| a.id.cmp(&b.id))
     });
     Ok(Json(CaseList { cases }))
+}
+
+/// The caller's cases as `GET /cases` answers them (audit-logged alike): the
+/// console's cases page.
+pub(crate) async fn all_json(state: AppState, principal: Principal) -> Result<Value, ApiError> {
+    let Json(list) = list(
+        State(state),
+        principal,
+        Query(CaseQuery { community: None }),
+    )
+    .await?;
+    serde_json::to_value(list).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// One case with the reports delivered to the caller. Audit-logged.

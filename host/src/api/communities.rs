@@ -57,7 +57,7 @@ struct Community {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-struct Communities {
+pub(crate) struct Communities {
     communities: Vec<Community>,
 }
 
@@ -75,9 +75,9 @@ struct Configured {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-struct Uploaded {
+pub(crate) struct Uploaded {
     /// The plugin's sha256, which names it from now on.
-    digest: String,
+    pub(crate) digest: String,
 }
 
 /// Every community, by id.
@@ -85,7 +85,10 @@ struct Uploaded {
 /// Anyone signed in.
 #[utoipa::path(get, path = "/communities", operation_id = "list_communities", tag = "communities",
     responses((status = 200, body = Communities)))]
-async fn list(State(state): State<AppState>, _: Principal) -> Result<Json<Communities>, ApiError> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    _: Principal,
+) -> Result<Json<Communities>, ApiError> {
     let rows = sqlx::query("SELECT id, name FROM communities ORDER BY id")
         .fetch_all(&state.db)
         .await?;
@@ -249,7 +252,7 @@ async fn configure(
 #[utoipa::path(post, path = "/plugins", tag = "communities",
     request_body(content = String, content_type = "application/wasm", description = "the component's bytes"),
     responses((status = 201, body = Uploaded)))]
-async fn upload(
+pub(crate) async fn upload(
     State(state): State<AppState>,
     principal: Principal,
     body: Result<Bytes, BytesRejection>,

@@ -27,6 +27,25 @@ struct Asked {
     member: Option<i64>,
 }
 
+/// `GET /communities/{id}/decisions/{report}/explain?member=M`, for the console.
+pub(crate) async fn explain_json(
+    state: AppState,
+    principal: Principal,
+    community: String,
+    report: String,
+    member: Option<i64>,
+) -> Result<serde_json::Value, ApiError> {
+    let asked = Asked { member };
+    let Json(explained) = explain_one(
+        State(state),
+        principal,
+        Path((community, report)),
+        Query(asked),
+    )
+    .await?;
+    serde_json::to_value(explained).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
 /// Why a member received the report, or did not: `received`, the view it got
 /// and `reasons` with stable codes in the order the host applied its rules.
 ///

@@ -22,6 +22,8 @@ use crate::store::{self, bulk, collection};
 mod notices;
 mod stream;
 
+pub(crate) use stream::member_stream;
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list))
@@ -51,7 +53,7 @@ struct InboxQuery {
 
 /// One delivery in a member's inbox.
 #[derive(Debug, Serialize, ToSchema)]
-pub(super) struct InboxItem {
+pub(crate) struct InboxItem {
     delivery_id: i64,
     report_id: String,
     case_id: String,
@@ -227,8 +229,28 @@ async fn list(
     }))
 }
 
+/// The first `limit` deliveries of the caller's inbox that became due at or
+/// after `since` (Unix seconds), as `GET /inbox?since=` answers them (and
+/// audit-logged the same way): the console's inbox page.
+pub(crate) async fn page_since(
+    state: AppState,
+    principal: Principal,
+    since: i64,
+    limit: i64,
+) -> Result<Value, ApiError> {
+    let query = InboxQuery {
+        cursor: None,
+        community: None,
+        case: None,
+        since: Some(crate::model::unix_time::to_rfc3339(since)),
+        limit: Some(limit),
+    };
+    let Json(page) = list(State(state), principal, Query(query)).await?;
+    serde_json::to_value(page).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
 /// One delivered view, if it is the caller's and due. Every read is audit-logged.
-pub(super) async fn delivered_view(
+pub(crate) async fn delivered_view(
     db: &AnyPool,
     seat: &Seat,
     delivery: i64,

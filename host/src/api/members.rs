@@ -128,6 +128,29 @@ async fn member_row(conn: &mut AnyConnection, id: i64) -> Result<Standing, ApiEr
         .ok_or(ApiError::NotFound)
 }
 
+/// `GET /members/{id}` as JSON, for the console.
+pub(crate) async fn show_json(
+    state: AppState,
+    principal: Principal,
+    id: i64,
+) -> Result<serde_json::Value, ApiError> {
+    let Json(member) = show(State(state), principal, Path(id)).await?;
+    serde_json::to_value(member).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// `POST /members/{id}/{transition}` with `reason`, for the console.
+pub(crate) async fn transition_as(
+    state: AppState,
+    principal: Principal,
+    id: i64,
+    transition_name: String,
+    reason: String,
+) -> Result<(), ApiError> {
+    let body = Ok(ApiJson(WithReason { reason }));
+    let _answer = transition(State(state), principal, Path((id, transition_name)), body).await?;
+    Ok(())
+}
+
 /// A member: its seat, organisation and membership events.
 ///
 /// The member itself, its community's operator, the steering committee, the

@@ -1,35 +1,35 @@
 //! The REST API (`/api/v1`), one module per resource, each with its own router.
 
-mod applications;
+pub(crate) mod applications;
 mod assemblies;
 mod audit_checkpoints;
 mod auth;
 mod case_admin;
-mod cases;
-mod communities;
+pub(crate) mod cases;
+pub(crate) mod communities;
 mod demo_clock;
 mod error;
-mod explain;
-mod extract;
+pub(crate) mod explain;
+pub(crate) mod extract;
 mod feedback;
 mod health;
-mod inbox;
+pub(crate) mod inbox;
 mod info_requests;
 mod member_directory;
-mod members;
+pub(crate) mod members;
 mod notes;
 mod openapi;
-mod operations;
+pub(crate) mod operations;
 mod own_reports;
-mod policies;
-mod policy_checks;
+pub(crate) mod policies;
+pub(crate) mod policy_checks;
 mod public_feed;
-mod publications;
+pub(crate) mod publications;
 mod read_audit;
-mod reports;
+pub(crate) mod reports;
 mod request_log;
 mod scrape;
-mod statistics;
+pub(crate) mod statistics;
 mod stix;
 mod stix_import;
 mod taxii;
@@ -49,6 +49,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use applications::RateLimit;
+pub(crate) use auth::principal as principal_of_hash;
 pub use auth::{Principal, PrincipalCache, Role, Seat, hash_token, issue_token};
 pub use error::ApiError;
 
@@ -84,8 +85,11 @@ pub fn router(state: AppState) -> Router {
         serde_json::to_vec(&openapi::finish(document)).expect("the OpenAPI document serialises");
     // Unknown paths and methods answer the same JSON errors as the handlers, so a
     // client never has to parse an empty or plain-text body.
+    // The web console answers HTML (its own 403 and 404 pages) under `/console`;
+    // every other unknown path keeps the JSON errors below.
     let routes = documented
         .merge(taxii::router())
+        .merge(crate::console::router())
         .fallback(no_route)
         .method_not_allowed_fallback(no_method)
         .layer(Extension(openapi::Document(document.into())))

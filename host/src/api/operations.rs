@@ -45,6 +45,39 @@ struct Quarantine {
     quarantined: Vec<Quarantined>,
 }
 
+/// An answer of this module's handlers as JSON, for the console's pages.
+fn to_json<T: Serialize>(Json(answer): Json<T>) -> Result<Value, ApiError> {
+    serde_json::to_value(answer).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// `GET /communities/{id}/quarantine`, for the console.
+pub(crate) async fn quarantine_json(
+    state: AppState,
+    principal: Principal,
+    id: String,
+) -> Result<Value, ApiError> {
+    to_json(quarantine(State(state), principal, Path(id)).await?)
+}
+
+/// `POST /communities/{id}/quarantine/{report}/rerun`, for the console.
+pub(crate) async fn rerun_json(
+    state: AppState,
+    principal: Principal,
+    id: String,
+    report: String,
+) -> Result<Value, ApiError> {
+    to_json(rerun(State(state), principal, Path((id, report))).await?)
+}
+
+/// `GET /communities/{id}/decisions`, for the console.
+pub(crate) async fn decisions_json(
+    state: AppState,
+    principal: Principal,
+    id: String,
+) -> Result<Value, ApiError> {
+    to_json(decisions(State(state), principal, Path(id)).await?)
+}
+
 /// The community's quarantined reports, oldest first.
 ///
 /// The community's operator, the secretariat.

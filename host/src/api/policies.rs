@@ -30,7 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-struct Policies {
+pub(crate) struct Policies {
     community: String,
     /// The active version's id.
     active: Option<i64>,
@@ -42,7 +42,7 @@ struct Policies {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-struct Staged {
+pub(crate) struct Staged {
     #[serde(flatten)]
     version: Version,
     /// Each fixture of the community's suite under its own settings and under the staged ones.
@@ -50,7 +50,7 @@ struct Staged {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-struct Approved {
+pub(crate) struct Approved {
     version: i64,
     /// `steering_committee:` and the first 12 hex digits of the approving token's sha256.
     approver: String,
@@ -74,7 +74,7 @@ impl From<RegistryError> for ApiError {
 
 /// Who may read and change a community's policy: its operator and the secretariat;
 /// the steering committee may read (to approve). A community that does not exist is 404.
-pub(super) async fn community(
+pub(crate) async fn community(
     state: &AppState,
     principal: &Principal,
     id: &str,
@@ -94,7 +94,7 @@ pub(super) async fn community(
 /// A community's policy version, from the path.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
-pub(super) struct VersionPath {
+pub(crate) struct VersionPath {
     /// The community.
     pub id: String,
     /// The version's number (anything else is 404).
@@ -114,7 +114,7 @@ pub(super) fn version_number(text: &str) -> Result<i64, ApiError> {
 #[utoipa::path(get, path = "/communities/{id}/policies", operation_id = "list_policies", tag = "policies",
     params(("id" = String, Path, description = "the community")),
     responses((status = 200, body = Policies)))]
-async fn list(
+pub(crate) async fn list(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -136,13 +136,28 @@ async fn list(
     }))
 }
 
+/// `GET /communities/{id}/policies` as JSON, for the console's pages.
+pub(crate) async fn list_json(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<Value, ApiError> {
+    let Json(listed) = list(
+        State(state.clone()),
+        principal.clone(),
+        Path(id.to_string()),
+    )
+    .await?;
+    serde_json::to_value(listed).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Candidate {
+pub(crate) struct Candidate {
     /// A built-in plugin's name or an uploaded plugin's sha256; the active one when left out.
-    plugin: Option<String>,
+    pub(crate) plugin: Option<String>,
     /// The plugin's settings; the active ones when left out.
-    settings: Option<Value>,
+    pub(crate) settings: Option<Value>,
 }
 
 /// Stages a version: the plugin must load, accept the settings and pass the
@@ -153,7 +168,7 @@ struct Candidate {
     params(("id" = String, Path, description = "the community")),
     request_body = Candidate,
     responses((status = 201, body = Staged)))]
-async fn stage(
+pub(crate) async fn stage(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -222,7 +237,7 @@ async fn show(
         (status = 200, body = Version),
         (status = 409, body = ErrorBody, description = "not a version that can be shadowed"),
     ))]
-async fn shadow_on(
+pub(crate) async fn shadow_on(
     State(state): State<AppState>,
     principal: Principal,
     Path(VersionPath { id, version }): Path<VersionPath>,
@@ -239,7 +254,7 @@ async fn shadow_on(
         (status = 200, body = Version),
         (status = 409, body = ErrorBody, description = "the version is not shadowed"),
     ))]
-async fn shadow_off(
+pub(crate) async fn shadow_off(
     State(state): State<AppState>,
     principal: Principal,
     Path(VersionPath { id, version }): Path<VersionPath>,
@@ -292,9 +307,28 @@ async fn approve(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError::Unauthorized)?;
+    approve_as(&state, &principal, &id, &version, &hash_token(token.trim())).await
+}
+
+/// Approval by the holder of the token with hash `token_hash` (the API's
+/// bearer token, or the console session's).
+pub(crate) async fn approve_as(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+    version: &str,
+    token_hash: &str,
+) -> Result<Json<Approved>, ApiError> {
+    if *principal != Principal::SteeringCommittee {
+        return Err(ApiError::Forbidden);
+    }
+    community(state, principal, id, false).await?;
     // The token's hash prefix tells approvers apart in the log without revealing it.
-    let approver = format!("steering_committee:{}", &hash_token(token.trim())[..12]);
-    let version = version_number(&version)?;
+    let approver = format!(
+        "steering_committee:{}",
+        &token_hash[..12.min(token_hash.len())]
+    );
+    let version = version_number(version)?;
     let mut conn = state.db.acquire().await?;
     let approvals = registry::approve(&mut conn, &id, version, &approver).await?;
     let required = registry::required_approvals(&mut conn, &id).await?;
@@ -317,7 +351,7 @@ async fn approve(
         (status = 200, body = Version),
         (status = 409, body = ErrorBody, description = "missing approvals, a general assembly item not passed, or not a version that can be activated"),
     ))]
-async fn activate(
+pub(crate) async fn activate(
     State(state): State<AppState>,
     principal: Principal,
     Path(VersionPath { id, version }): Path<VersionPath>,
@@ -333,9 +367,9 @@ async fn activate(
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Rollback {
+pub(crate) struct Rollback {
     /// The version to go back to; the one active before the current when left out.
-    to: Option<i64>,
+    pub(crate) to: Option<i64>,
 }
 
 /// Rolls back to the version activated before the current one, or to any
@@ -349,7 +383,7 @@ struct Rollback {
         (status = 200, body = Version),
         (status = 409, body = ErrorBody, description = "nothing to roll back to"),
     ))]
-async fn rollback(
+pub(crate) async fn rollback(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,

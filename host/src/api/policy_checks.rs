@@ -129,6 +129,26 @@ fn default_limit() -> i64 {
     100
 }
 
+/// `GET /communities/{id}/policies/{version}/diffs` (the latest 100), for the console.
+pub(crate) async fn diffs_json(
+    state: AppState,
+    principal: Principal,
+    id: String,
+    version: String,
+) -> Result<Value, ApiError> {
+    let query = DiffQuery {
+        limit: default_limit(),
+    };
+    let Json(summary) = diffs(
+        State(state),
+        principal,
+        Path(VersionPath { id, version }),
+        Query(query),
+    )
+    .await?;
+    Ok(summary)
+}
+
 /// What a shadowed version's runs would have changed: counts (recipients added
 /// or removed, members who would see more, forwards, a different case, faults)
 /// and the latest differing reports, quoted under their TLP.

@@ -26,7 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 const FEED_SIZE: i64 = 100;
 
 #[derive(Debug, Serialize, ToSchema)]
-pub(super) struct Publications {
+pub(crate) struct Publications {
     /// Newest first.
     pub publications: Vec<Publication>,
 }

@@ -184,7 +184,7 @@ async fn publish(
 /// A member.
 #[utoipa::path(get, path = "/publications", tag = "council",
     responses((status = 200, body = Publications)))]
-async fn for_member(
+pub(crate) async fn for_member(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Json<Publications>, ApiError> {

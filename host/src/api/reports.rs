@@ -84,7 +84,7 @@ pub(super) fn created_or_quarantined(committed: &Committed) -> StatusCode {
 }
 
 /// Decides and stores a validated submission from `seat` in `community`.
-pub(super) async fn decide(
+pub(crate) async fn decide(
     state: &AppState,
     seat: &Seat,
     community: String,
@@ -113,7 +113,7 @@ pub(super) async fn decide(
 }
 
 /// A new report from `seat`, submitted now to `community`.
-pub(super) fn new_report(seat: &Seat, community: String, submission: Submission) -> Report {
+pub(crate) fn new_report(seat: &Seat, community: String, submission: Submission) -> Report {
     let submitted_at =
         OffsetDateTime::from_unix_timestamp(store::now()).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     Report {

@@ -23,15 +23,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
-struct StatisticsQuery {
+pub(crate) struct StatisticsQuery {
     /// Default `council`.
-    community: Option<String>,
+    pub(crate) community: Option<String>,
     /// The year the fiscal year starts in (FY2023 = April 2023 to March 2024);
     /// default the current one.
-    fiscal_year: Option<String>,
+    pub(crate) fiscal_year: Option<String>,
     /// Comma-separated dates (YYYY-MM-DD, counted at the end of the day in JST)
     /// for the membership series; default the end of every fiscal year up to this one.
-    members_at: Option<String>,
+    pub(crate) members_at: Option<String>,
 }
 
 /// Who may read a community's statistics.
@@ -50,7 +50,7 @@ pub fn may_read(principal: &Principal, community: &str) -> bool {
 /// The community's members and operator, the steering committee, the secretariat.
 #[utoipa::path(get, path = "/statistics", operation_id = "show_statistics", tag = "council", params(StatisticsQuery),
     responses((status = 200, body = YearStatistics)))]
-async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     principal: Principal,
     Query(q): Query<StatisticsQuery>,

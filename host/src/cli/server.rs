@@ -145,6 +145,15 @@ fn print_walkthrough(
         population.communities,
         credentials.display()
     );
+    println!("\nWeb console: {base}/");
+    println!(
+        "  sign in as Sakura Bank (a Council member): {}",
+        token("sakura-bank@council")
+    );
+    println!(
+        "  or as the Council's operator:              {}",
+        token("operator@council")
+    );
     println!("\n# Sakura Bank reports a phishing domain to the Council:");
     println!(
         "curl -s -X POST {base}/api/v1/communities/council/reports -H 'Authorization: Bearer {}' -H 'Content-Type: application/json' \\\n  -d '{{\"title\": \"Phishing kit targeting Sakura Bank customers\", \"body\": \"Look-alike login page\", \"tlp\": \"green\", \"confidence\": \"confirmed\", \"victim\": \"Sakura Bank\", \"indicators\": [{{\"kind\": \"domain\", \"value\": \"sakura-bank-login.example\"}}]}}'",

@@ -271,6 +271,17 @@ impl Pipeline {
         plan::plan(self, policy, report, None).await
     }
 
+    /// [`Pipeline::dry_run`] with the plugins told that the time is `now`, so two
+    /// versions compared (the playground) decide at the same moment.
+    pub async fn dry_run_at(
+        &self,
+        policy: Policy,
+        report: Report,
+        now: time::OffsetDateTime,
+    ) -> Result<Plan, PlanError> {
+        plan::plan_at(self, policy, report, now).await
+    }
+
     /// Decides and stores a new report (and its forwards) in one transaction.
     pub async fn submit(&self, report: Report) -> Result<Committed, PipelineError> {
         self.decide_and_commit(report, commit::Row::New).await

@@ -11,6 +11,7 @@ mod approvals;
 pub mod content_diff;
 pub mod diff;
 pub mod fixtures;
+pub mod playground;
 pub mod replay;
 pub mod shadow_diffs;
 mod validation;

@@ -49,6 +49,22 @@ pub(super) async fn stream(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let member = principal.seat()?.member_id;
     let token = auth::token_hash(&headers).ok_or(ApiError::Unauthorized)?;
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<i64>().ok());
+    member_stream(state, token, member, resume).await
+}
+
+/// The stream of `member`'s deliveries for the holder of the token with hash
+/// `token` (checked before every batch), resuming after delivery `resume`:
+/// the API's stream and the console's (whose session stands for a token).
+pub(crate) async fn member_stream(
+    state: AppState,
+    token: String,
+    member: i64,
+    resume: Option<i64>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let db = state.db.clone();
     // Everything delivered so far is either sent already (up to the last event the
     // client saw, or all of it) or still held back by a delay: keep the latter.
@@ -58,10 +74,6 @@ pub(super) async fn stream(
         .iter()
         .filter_map(|row| row.try_get::<i64, _>(0).ok())
         .collect();
-    let resume = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<i64>().ok());
     let mut scanned = resume.unwrap_or_else(|| all.last().copied().unwrap_or(0));
     let mut pending: BTreeSet<i64> = all
         .iter()

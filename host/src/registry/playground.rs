@@ -121,8 +121,9 @@ pub async fn run(
         .await?
         .for_community(&community)
         .members
-        .into_iter()
+        .iter()
         .filter(|m| m.in_community)
+        .cloned()
         .collect();
     let fixture = fixture(&candidate_plan, settings, now, &audience);
     let mut conn = pipeline.db.acquire().await?;

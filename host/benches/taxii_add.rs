@@ -13,6 +13,7 @@ mod common;
 
 use common::council;
 use isac_host::server;
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 const GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";
@@ -49,8 +50,9 @@ async fn run(
     per_post: usize,
 ) -> f64 {
     let objects: Vec<Value> = (0..total).map(|n| indicator(run, n)).collect();
+    let in_flight = env_or("TAXII_ADD_IN_FLIGHT", 1).max(1);
     let started = Instant::now();
-    for chunk in objects.chunks(per_post) {
+    let posts = objects.chunks(per_post).map(|chunk| async move {
         let (body, media, expected) = if taxii {
             let body = json!({ "objects": chunk });
             (body, "application/taxii+json;version=2.1", 202)
@@ -74,7 +76,11 @@ async fn run(
         if taxii {
             assert_eq!(answer["success_count"], chunk.len(), "{answer}");
         }
-    }
+    });
+    futures_util::stream::iter(posts)
+        .buffer_unordered(in_flight)
+        .collect::<Vec<()>>()
+        .await;
     total as f64 / started.elapsed().as_secs_f64()
 }
 

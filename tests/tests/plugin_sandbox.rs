@@ -244,6 +244,23 @@ fn invalid_output_is_refused_with_the_reason() {
     });
 }
 
+/// Slots keep the pages an instance wrote (restored in place, not given back):
+/// nothing an evaluation writes, in its statics or on its heap, reaches the next.
+#[test]
+fn an_evaluation_finds_nothing_an_earlier_one_wrote() {
+    let runtime = runtime_with(OTHER_FAULTS_DEADLINE);
+    let plugin = runtime.load(&read(MISBEHAVING)).expect("misbehaving loads");
+    let remember = input(json!({"fault": "remember", "stage": "correlate"}));
+    for evaluation in 0..5 {
+        let decided = decide(&plugin, &remember).result.expect("decides");
+        assert_eq!(
+            decided.correlation,
+            Correlation::NewCase("remembered 0 0 0".into()),
+            "evaluation {evaluation}"
+        );
+    }
+}
+
 #[test]
 fn a_faulted_plugin_does_not_poison_the_next_evaluation_of_it() {
     let runtime = runtime();

@@ -5,6 +5,7 @@
 mod wasi;
 
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
 use std::time::Duration;
 
 use isac_policy_sdk::{
@@ -54,6 +55,11 @@ pub enum Fault {
     AliasedStrings,
     /// Open a new case whose title is a megabyte long.
     LongTitle,
+    /// Look for what an earlier evaluation left behind, then leave some: open a
+    /// case titled with the calls counted in a static, the marked bytes of a
+    /// zero-initialised static buffer and of a zeroed heap buffer
+    /// (`remembered 0 0 0` on a fresh instance).
+    Remember,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
@@ -105,9 +111,32 @@ fn misbehave(fault: Fault) -> Result<(), String> {
         | Fault::InvalidOutput
         | Fault::Random
         | Fault::AliasedStrings
-        | Fault::LongTitle => {}
+        | Fault::LongTitle
+        | Fault::Remember => {}
     }
     Ok(())
+}
+
+/// Calls to `correlate` under `Fault::Remember` this instance has seen.
+static CALLS: AtomicU32 = AtomicU32::new(0);
+/// Zero-initialised, so it lies in memory the host must hand out zeroed.
+static SCRATCH: [AtomicU8; 64 << 10] = [const { AtomicU8::new(0) }; 64 << 10];
+
+/// What earlier evaluations left in this instance's memory, as a title; then
+/// marks the same places for the next one to find.
+fn remember() -> String {
+    let calls = CALLS.fetch_add(1, Ordering::Relaxed);
+    let scratch = SCRATCH
+        .iter()
+        .filter(|b| b.swap(0xA5, Ordering::Relaxed) != 0)
+        .count();
+    // A zeroed allocation from memory the allocator believes fresh is not
+    // cleared again by it: stale bytes would show here.
+    let mut heap = black_box(vec![0u8; 256 << 10]);
+    let stale = heap.iter().filter(|b| **b != 0).count();
+    heap.fill(0xA5);
+    std::mem::forget(heap);
+    format!("remembered {calls} {scratch} {stale}")
 }
 
 /// Empty lines cost the host as much as any (each is a stored entry), so they
@@ -196,6 +225,7 @@ impl Policy for Misbehaving {
             Fault::OversizedOutput => Correlation::NewCase("x".repeat(4 << 20)),
             Fault::InvalidOutput => Correlation::Join("no-such-case".into()),
             Fault::LongTitle => Correlation::NewCase("t".repeat(1_000_000)),
+            Fault::Remember => Correlation::NewCase(remember()),
             _ => Correlation::NewCase(report.title.clone()),
         })
     }

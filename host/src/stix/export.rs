@@ -88,6 +88,26 @@ pub fn collection_objects(namespace: &Namespace, delivery: i64, view: &View) -> 
     objects
 }
 
+/// The ids of [`collection_objects`], in their order, without building the
+/// objects: the writer orders every committed view in its collections, and
+/// building each view's objects only to read their ids was the most of that pass.
+pub fn collection_object_ids(namespace: &Namespace, delivery: i64, view: &View) -> Vec<String> {
+    let mut ids: Vec<String> = view
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(index, indicator)| {
+            let kind = match pattern::of(indicator.kind, &indicator.value) {
+                Some(_) => "indicator",
+                None => "vulnerability",
+            };
+            namespace.id(kind, &format!("view:{delivery}:indicator:{index}"))
+        })
+        .collect();
+    ids.push(report_id(namespace, delivery));
+    ids
+}
+
 /// The identity of the community a view came through: its reports'
 /// `created_by_ref` (the submitter is not disclosed by a view). One per TLP,
 /// marked with it, so every object of a view carries the view's marking while
@@ -126,4 +146,33 @@ pub fn bundle(objects: Vec<Value>) -> Value {
     all.retain(|o| seen.insert(o["id"].as_str().unwrap_or_default().to_string()));
     let ids: Vec<&str> = all.iter().filter_map(|o| o["id"].as_str()).collect();
     json!({ "type": "bundle", "id": id("bundle", &ids.join(",")), "objects": all })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Namespace, collection_object_ids, collection_objects};
+    use crate::view::View;
+
+    #[test]
+    fn the_ids_alone_are_those_of_the_collection_objects() {
+        let namespace = Namespace::parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8").unwrap();
+        let view: View = serde_json::from_value(serde_json::json!({
+            "report_id": "r-1", "community": "council", "submitted_at": "2026-05-11T08:59:00Z",
+            "title": "Phishing wave", "tlp": "amber", "confidence": "confirmed",
+            "indicators": [{"kind": "domain", "value": "evil.example"},
+                           {"kind": "cve", "value": "CVE-2026-1234"},
+                           {"kind": "ipv4", "value": "192.0.2.7"}],
+            "redacted": {}
+        }))
+        .unwrap();
+        let mut withheld = view.clone();
+        withheld.indicators.clear();
+        for view in [view, withheld] {
+            let built: Vec<String> = collection_objects(&namespace, 42, &view)
+                .iter()
+                .map(|o| o["id"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(collection_object_ids(&namespace, 42, &view), built);
+        }
+    }
 }

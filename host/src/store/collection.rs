@@ -84,10 +84,7 @@ pub async fn order_pending(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx
         let content: String = row.try_get(3)?;
         let view: View = serde_json::from_str(&content)
             .map_err(|e| sqlx::Error::Decode(format!("view {id}: {e}").into()))?;
-        let ids: Vec<String> = export::collection_objects(&namespace, id, &view)
-            .iter()
-            .map(|o| o["id"].as_str().unwrap_or_default().to_string())
-            .collect();
+        let ids = export::collection_object_ids(&namespace, id, &view);
         due.push((id, recipients, ids));
     }
     let added = now_micros().max(last_added + 1);

@@ -12,8 +12,8 @@ use std::time::Instant;
 mod common;
 
 use common::council;
-use isac_host::server;
 use futures_util::StreamExt;
+use isac_host::server;
 use serde_json::{Value, json};
 
 const GREEN: &str = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb";

@@ -5,7 +5,7 @@
 mod wasi;
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
 use std::time::Duration;
 
 use isac_policy_sdk::{

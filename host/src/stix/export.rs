@@ -30,10 +30,11 @@ pub fn objects(namespace: &Namespace, delivery: i64, view: &View) -> Vec<Value> 
     let marking = vec![marking::id(view.tlp)];
     let mut objects = Vec::new();
     for (index, indicator) in view.indicators.iter().enumerate() {
-        let name = format!("view:{delivery}:indicator:{index}");
-        let object = match pattern::of(indicator.kind, &indicator.value) {
+        let pattern = pattern::of(indicator.kind, &indicator.value);
+        let id = indicator_object_id(namespace, delivery, index, pattern.is_some());
+        let object = match pattern {
             Some(pattern) => json!({
-                "type": "indicator", "spec_version": "2.1", "id": namespace.id("indicator", &name),
+                "type": "indicator", "spec_version": "2.1", "id": id,
                 "created": at, "modified": at, "name": indicator.value,
                 "description": format!("{} indicator from a report shared in {}", label_name(&indicator.kind), view.community),
                 "pattern": pattern, "pattern_type": "stix", "valid_from": at,
@@ -42,7 +43,7 @@ pub fn objects(namespace: &Namespace, delivery: i64, view: &View) -> Vec<Value> 
             None => {
                 debug_assert_eq!(indicator.kind, IndicatorKind::Cve);
                 json!({
-                    "type": "vulnerability", "spec_version": "2.1", "id": namespace.id("vulnerability", &name),
+                    "type": "vulnerability", "spec_version": "2.1", "id": id,
                     "created": at, "modified": at, "name": indicator.value,
                     "external_references": [{ "source_name": "cve", "external_id": indicator.value }],
                     "object_marking_refs": marking,
@@ -75,6 +76,22 @@ pub fn objects(namespace: &Namespace, delivery: i64, view: &View) -> Vec<Value> 
     objects
 }
 
+/// The id of the object the view's indicator `index` exports as: an
+/// `indicator` when it has a STIX pattern, else (a CVE) a `vulnerability`.
+fn indicator_object_id(
+    namespace: &Namespace,
+    delivery: i64,
+    index: usize,
+    patterned: bool,
+) -> String {
+    let kind = if patterned {
+        "indicator"
+    } else {
+        "vulnerability"
+    };
+    namespace.id(kind, &format!("view:{delivery}:indicator:{index}"))
+}
+
 /// The id of the `report` object a delivered view exports as.
 pub fn report_id(namespace: &Namespace, delivery: i64) -> String {
     namespace.id("report", &format!("view:{delivery}"))
@@ -97,11 +114,8 @@ pub fn collection_object_ids(namespace: &Namespace, delivery: i64, view: &View) 
         .iter()
         .enumerate()
         .map(|(index, indicator)| {
-            let kind = match pattern::of(indicator.kind, &indicator.value) {
-                Some(_) => "indicator",
-                None => "vulnerability",
-            };
-            namespace.id(kind, &format!("view:{delivery}:indicator:{index}"))
+            let patterned = pattern::of(indicator.kind, &indicator.value).is_some();
+            indicator_object_id(namespace, delivery, index, patterned)
         })
         .collect();
     ids.push(report_id(namespace, delivery));

@@ -8,7 +8,7 @@ use isac_host::model::{Correlation, Member, Report};
 use isac_host::runtime::{
     DecisionInput, Fault, PolicyContext, PolicyRuntime, RuntimeLimits, Stage, decide,
 };
-use isac_plugin_artifacts::{BASELINE, FOREIGN_CONTRACT, MISBEHAVING};
+use isac_plugin_artifacts::{BASELINE, FINANCIALS, FOREIGN_CONTRACT, GIVE_AND_TAKE, MISBEHAVING};
 use serde_json::json;
 
 /// The deadline the infinite loop must hit.
@@ -258,6 +258,35 @@ fn an_evaluation_finds_nothing_an_earlier_one_wrote() {
             Correlation::NewCase("remembered 0 0 0".into()),
             "evaluation {evaluation}"
         );
+    }
+}
+
+/// With one instance at a time (two memory slots), four plugins taking turns
+/// must run in memory another plugin used last: what the others wrote while
+/// deciding a report (its text among it) is gone before the next one starts.
+#[test]
+fn a_slot_keeps_nothing_of_another_plugin() {
+    let runtime = PolicyRuntime::new(RuntimeLimits {
+        deadline: OTHER_FAULTS_DEADLINE,
+        concurrent_instances: 1,
+        ..RuntimeLimits::default()
+    })
+    .expect("runtime starts");
+    let load = |path| runtime.load(&read(path)).expect("plugin loads");
+    let others = [load(BASELINE), load(FINANCIALS), load(GIVE_AND_TAKE)];
+    let misbehaving = load(MISBEHAVING);
+    let remember = input(json!({"fault": "remember", "stage": "correlate"}));
+    for round in 0..3 {
+        for other in &others {
+            // Whether each decides with empty settings does not matter: it ran.
+            let _ = decide(other, &input(json!({})));
+            let decided = decide(&misbehaving, &remember).result.expect("decides");
+            assert_eq!(
+                decided.correlation,
+                Correlation::NewCase("remembered 0 0 0".into()),
+                "round {round}"
+            );
+        }
     }
 }
 

@@ -455,3 +455,42 @@ fn audit_verify_with_a_checkpoint_exits_1_when_the_chain_was_cut_after_it() {
         stderr(&out)
     );
 }
+
+#[test]
+fn vacuum_rewrites_the_sqlite_file_and_says_why_it_cannot() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().display().to_string();
+    let file = dir.path().join("isac.db").display().to_string();
+    // SQLite whichever pass this is: the command works on --data alone.
+    let sqlite = "sqlite://";
+    let out = run_on(sqlite, &["vacuum", "--data", &data]);
+    assert_eq!(
+        (out.status.code(), stderr(&out)),
+        (Some(1), format!("error: {file}: no database here\n"))
+    );
+
+    let out = run_on(sqlite, &["token", "--data", &data, "--role", "secretariat"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = run_on(sqlite, &["vacuum", "--data", &data]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(
+        said.starts_with(&format!("{file}: 8192 -> 8192 byte pages, "))
+            && said.ends_with(" bytes\n"),
+        "{said}"
+    );
+
+    let postgres = "postgres://postgres@127.0.0.1:5432/test";
+    let out = run_on(
+        sqlite,
+        &["vacuum", "--data", &data, "--database-url", postgres],
+    );
+    assert_eq!(
+        (out.status.code(), stderr(&out)),
+        (
+            Some(2),
+            "error: --database-url: `vacuum` works on the SQLite file in --data, not on PostgreSQL\n"
+                .to_string()
+        )
+    );
+}

@@ -124,12 +124,7 @@ async fn earlier(
     ids.sort_unstable();
     ids.dedup();
     for chunk in ids.chunks(500) {
-        let sql = format!(
-            "SELECT s.object_id, s.version, r.id, r.case_id, r.status FROM stix_sources s \
-             JOIN reports r ON r.id = s.report_id \
-             WHERE s.community_id = $1 AND s.organisation = $2 AND s.object_id IN ({})",
-            bulk::placeholders(3, chunk.len())
-        );
+        let sql = earlier_sql(chunk.len());
         let mut query = sqlx::query(&sql)
             .bind(&seat.community_id)
             .bind(seat.organisation_id);
@@ -150,3 +145,18 @@ async fn earlier(
     }
     Ok(found)
 }
+
+/// The search for `count` object ids among a community's and organisation's
+/// sources (`$1`, `$2`), made by [`earlier`].
+pub(crate) fn earlier_sql(count: usize) -> String {
+    format!(
+        "SELECT s.object_id, s.version, r.id, r.case_id, r.status FROM stix_sources s \
+         JOIN reports r ON r.id = s.report_id \
+         WHERE s.community_id = $1 AND s.organisation = $2 AND s.object_id IN ({})",
+        bulk::placeholders(3, count)
+    )
+}
+
+#[cfg(test)]
+#[path = "stix_import_tests.rs"]
+mod tests;

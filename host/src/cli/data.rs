@@ -42,6 +42,16 @@ impl DataArgs {
         }
     }
 
+    /// The SQLite file, for commands that work on SQLite alone.
+    pub fn sqlite_file(&self, command: &str) -> Result<PathBuf, String> {
+        match &self.database_url {
+            Some(_) => Err(format!(
+                "--database-url: `{command}` works on the SQLite file in --data, not on PostgreSQL"
+            )),
+            None => Ok(self.data.join("isac.db")),
+        }
+    }
+
     /// The URL of a database that must exist already (commands that only read).
     pub fn existing_database_url(&self) -> Result<String, String> {
         match &self.database_url {

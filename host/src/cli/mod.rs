@@ -12,6 +12,7 @@ mod scaffold;
 mod server;
 mod stats;
 mod test;
+mod vacuum;
 mod watch;
 
 use std::path::{Path, PathBuf};
@@ -72,6 +73,13 @@ enum Command {
     /// A community's fiscal-year statistics (cases, continuing, publications, trend
     /// reports, reports per sector, members over time).
     Stats(stats::StatsArgs),
+    /// Rewrite the SQLite database in --data with 8 KiB pages (one made by an
+    /// earlier release keeps 4 KiB pages, slower for bulk adds) and without its
+    /// free pages. Stop the server first: a database in use is left as it is.
+    Vacuum {
+        #[command(flatten)]
+        data: data::DataArgs,
+    },
     /// Check the audit log's hash chain.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -217,6 +225,7 @@ pub fn run(cli: Cli) -> ExitCode {
             server::verify_audit(&data, checkpoint.as_deref())
         }
         Command::Stats(args) => stats::run(&args),
+        Command::Vacuum { data } => vacuum::run(&data),
         Command::Assembly(command) => governance::assembly(command),
         Command::Request(command) => governance::request(command),
         Command::Plugin(command) => plugin(command),

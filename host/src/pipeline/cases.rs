@@ -21,6 +21,15 @@ fn timestamp(seconds: i64) -> OffsetDateTime {
 /// whole bundle's reports, far below either database's parameter limit.
 const KEYS_PER_QUERY: usize = 1000;
 
+/// The cases of community `$1` holding any of `count` fingerprints, made by
+/// [`candidates_for_each`].
+pub(crate) fn cases_sharing_sql(count: usize) -> String {
+    format!(
+        "SELECT case_id, fingerprint FROM case_fingerprints WHERE community_id = $1 AND fingerprint IN ({})",
+        store::bulk::placeholders(2, count)
+    )
+}
+
 /// For each report's fingerprints, the open cases of `community` sharing at
 /// least one of them, most recent first, each with the fingerprints it shares
 /// with that report (sorted). A closed (or merged) case is no candidate: a
@@ -41,10 +50,7 @@ pub async fn candidates_for_each(
     // Fingerprint -> the cases it belongs to.
     let mut cases_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for piece in wanted.chunks(KEYS_PER_QUERY) {
-        let sql = format!(
-            "SELECT case_id, fingerprint FROM case_fingerprints WHERE community_id = $1 AND fingerprint IN ({})",
-            store::bulk::placeholders(2, piece.len())
-        );
+        let sql = cases_sharing_sql(piece.len());
         let mut query = sqlx::query(&sql).bind(community);
         for key in piece {
             query = query.bind(*key);

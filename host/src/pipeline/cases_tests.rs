@@ -3,6 +3,7 @@
 
 use super::candidates_for_each;
 use crate::demo;
+use crate::store::query_plan;
 
 fn fingerprints(keys: &[&str]) -> Vec<String> {
     keys.iter().map(|k| k.to_string()).collect()
@@ -96,4 +97,37 @@ async fn each_report_finds_the_open_cases_sharing_its_fingerprints() {
         ),
         ("campaign", 1, 200)
     );
+}
+
+/// The cases sharing a bundle's fingerprints are found by those fingerprints,
+/// not by reading every fingerprint of the community: on PostgreSQL, before
+/// the fingerprint led the key, a table without statistics (a new deployment's
+/// first feed) was read whole for each run of reports decided together.
+#[tokio::test]
+async fn cases_are_looked_up_by_the_fingerprints_asked_for() {
+    let (_data, db) = demo::database_for_test().await;
+    // 8,000 cases of one fingerprint each: below a few thousand rows, reading
+    // the whole table is PostgreSQL's cheapest plan, rightly.
+    let numbers = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8000)";
+    for insert in [
+        "INSERT INTO cases (id, community_id, title, opened_at, last_report_at, report_count, confidence) \
+         SELECT 'case-' || i, 'council', 'campaign', 100, 100, 1, 'confirmed' FROM n",
+        "INSERT INTO case_fingerprints (community_id, fingerprint, case_id) \
+         SELECT 'council', 'domain:' || i || '.example', 'case-' || i FROM n",
+    ] {
+        sqlx::query(&format!("{numbers} {insert}"))
+            .execute(&db)
+            .await
+            .expect(insert);
+    }
+    let mut conn = db.acquire().await.expect("connection");
+    // As many fingerprints as a run of reports decided together asks for:
+    // with two, PostgreSQL used the whole key even before.
+    let sql = query_plan::explained(&conn, &super::cases_sharing_sql(16));
+    let mut query = sqlx::query(&sql).bind("council");
+    for n in 0..16 {
+        query = query.bind(format!("domain:{}.example", n * 97));
+    }
+    let sqlite_key = "(community_id=? AND fingerprint=?)";
+    query_plan::assert_uses_whole_key(&mut conn, query, "fingerprint", sqlite_key).await;
 }

@@ -11,6 +11,9 @@ pub mod checkpoint;
 pub mod clock;
 pub mod collection;
 pub mod inbox;
+#[cfg(test)]
+pub(crate) mod query_plan;
+pub mod vacuum;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -120,10 +123,12 @@ async fn open_once(url: &str) -> Result<AnyPool, StoreError> {
             Box::pin(async move {
                 if conn.backend_name() == "SQLite" {
                     // A new database gets 8 KiB pages (an existing one keeps its
-                    // own: WAL mode fixes it): a bulk add then makes 40% fewer
+                    // own, which WAL mode fixes, until `isac-host vacuum`
+                    // rewrites it): a bulk add then makes 40% fewer
                     // writes, and the TAXII add went 4-29% faster
                     // (docs/benchmarks.md); inbox reads were unchanged.
-                    conn.execute("PRAGMA page_size = 8192").await?;
+                    let page_size = format!("PRAGMA page_size = {}", vacuum::PAGE_SIZE);
+                    conn.execute(page_size.as_str()).await?;
                     // WAL lets readers run beside the writer; FULL makes every
                     // acknowledged report survive a crash or power loss.
                     conn.execute("PRAGMA journal_mode = WAL").await?;

@@ -171,23 +171,26 @@ impl Listing {
     }
 }
 
-/// The objects every member's collection starts with: the TLP marking
-/// definitions and the community's identities, one per TLP.
-fn shared(seat: &Seat) -> impl Iterator<Item = Entry> {
-    let mut objects: Vec<Value> = marking::LABELS
-        .into_iter()
-        .map(marking::definition)
-        .collect();
-    objects.extend(
-        marking::LABELS
-            .into_iter()
-            .map(|tlp| stix::export::community_identity(&seat.community_id, tlp)),
-    );
-    objects.into_iter().enumerate().map(|(i, object)| Entry {
-        position: SHARED_ADDED + i as i64,
-        view: None,
-        object,
-    })
+/// The objects every member's collection starts with, those after position
+/// `after`: the TLP marking definitions and the community's identities, one
+/// per TLP. Only those a page can show are built: a page further on builds none.
+fn shared(seat: &Seat, after: i64) -> impl Iterator<Item = Entry> + '_ {
+    let definitions = marking::LABELS.into_iter().map(|tlp| (tlp, false));
+    let identities = marking::LABELS.into_iter().map(|tlp| (tlp, true));
+    definitions
+        .chain(identities)
+        .enumerate()
+        .map(|(i, kind)| (SHARED_ADDED + i as i64, kind))
+        .filter(move |(position, _)| *position > after)
+        .map(|(position, (tlp, identity))| Entry {
+            position,
+            view: None,
+            object: if identity {
+                stix::export::community_identity(&seat.community_id, tlp)
+            } else {
+                marking::definition(tlp)
+            },
+        })
 }
 
 /// The objects of these placed views, at their positions, in collection order.
@@ -272,7 +275,7 @@ async fn page(
     state.pipeline.ordered().await?;
     let namespace = Namespace::of(&state.db).await?;
     let wanted = |entry: &Entry| entry.position > listing.after && listing.wants(&entry.object);
-    let mut found: Vec<Entry> = shared(seat).filter(wanted).collect();
+    let mut found: Vec<Entry> = shared(seat, listing.after).filter(wanted).collect();
     if let Some(ids) = &listing.ids {
         let objects = objects_by_id(state, seat, &namespace, ids).await?;
         found.extend(objects.into_iter().filter(wanted));

@@ -37,7 +37,7 @@ pub struct ServeArgs {
     checkpoint_minutes: u32,
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(super) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -25,11 +25,7 @@ pub fn run(data: &DataArgs) -> ExitCode {
     );
     spinner.set_message(file.display().to_string());
     spinner.enable_steady_tick(Duration::from_millis(200));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("the OS can start the async runtime");
-    let result = runtime.block_on(vacuum(&file));
+    let result = super::server::runtime().block_on(vacuum(&file));
     spinner.finish_and_clear();
     match result {
         Ok(done) => {

@@ -6,7 +6,6 @@
 //! running server (or any other open connection) makes it refuse, not wait.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection};
@@ -47,8 +46,8 @@ pub async fn vacuum(file: &Path) -> Result<Vacuumed, VacuumError> {
     let bytes_before = size_with_wal(file);
     // Exclusive locking keeps the file ours from the first statement to the
     // close: no server can connect between leaving WAL mode and the rewrite.
-    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", file.display()))
-        .map_err(sql)?
+    let options = SqliteConnectOptions::new()
+        .filename(file)
         .create_if_missing(false)
         .busy_timeout(std::time::Duration::ZERO)
         .locking_mode(sqlx::sqlite::SqliteLockingMode::Exclusive);

@@ -7,14 +7,13 @@ use crate::store;
 
 /// A database as an earlier release made it: 4 KiB pages, WAL, the demo in it.
 async fn old_database(dir: &Path) -> AnyPool {
-    let file = dir.join("isac.db");
-    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let url = store::sqlite_url(dir);
     let mut first = sqlx::SqliteConnection::connect(&url).await.expect("create");
     for pragma in ["PRAGMA page_size = 4096", "PRAGMA journal_mode = WAL"] {
         sqlx::query(pragma).execute(&mut first).await.expect(pragma);
     }
     first.close().await.expect("close");
-    let db = store::open(&store::sqlite_url(dir)).await.expect("open");
+    let db = store::open(&url).await.expect("open");
     crate::demo::seed(&db).await.expect("seed");
     db
 }
